@@ -1,0 +1,1 @@
+"""CPU launchers: ``@njit(parallel=True, cache=True)`` loops over rule functions."""

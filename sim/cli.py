@@ -1,0 +1,45 @@
+"""The ``alveosim`` command line (also ``python -m sim``).
+
+Each command lives in a module with ``register(subparsers)`` that adds its
+sub-parser and sets ``func``; :data:`COMMAND_MODULES` lists them in help order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+COMMAND_MODULES = [
+    "sim.commands.run",
+    "sim.commands.validate",
+    "sim.commands.info",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alveosim",
+        description="GPU-accelerated agent-based simulator of lung tissue (alveoli, capillaries, macrophages, vesicles, platelets, tumours).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

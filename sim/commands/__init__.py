@@ -1,0 +1,1 @@
+"""One module per ``alveosim`` command; see :mod:`sim.cli`."""

@@ -1,0 +1,101 @@
+"""The root config model and the core sections (run, domain, phases, output).
+
+Feature sections (lattice, flow, fields, biology) live beside the feature's
+code and are attached here as one field each.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
+
+
+class Domain(StrictModel):
+    """The simulated box. ``size`` in µm (x, y, z); ``voxel`` edge in µm."""
+
+    size: list[Length] = Field(min_length=3, max_length=3)
+    voxel: Length = Field(default=2.5, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self):
+        for axis, length in zip("xyz", self.size):
+            if length < self.voxel:
+                raise ValueError(f"size along {axis} ({length} um) is smaller than one voxel ({self.voxel} um)")
+        return self
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Voxels per axis (nx, ny, nz)."""
+        return tuple(max(1, int(round(s / self.voxel))) for s in self.size)
+
+
+class Phase(StrictModel):
+    """One stretch of a run on one clock (DESIGN §2.4)."""
+
+    name: str = Field(min_length=1)
+    clock: Literal["tissue", "blood"]
+    duration: Time = Field(gt=0)
+    dt: Time = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.dt > self.duration:
+            raise ValueError(f"dt ({self.dt} s) is longer than the phase ({self.duration} s)")
+        return self
+
+    @property
+    def n_steps(self) -> int:
+        """Steps in this phase (duration / dt, rounded to the nearest whole step, at least 1)."""
+        return max(1, int(round(self.duration / self.dt)))
+
+
+class Output(StrictModel):
+    """Where and how often a run writes."""
+
+    dir: str = "runs"
+    timeseries_every: int = Field(default=10, ge=1, description="steps between time-series rows")
+    progress: bool = True
+
+
+class Walker(StrictModel):
+    """The demonstration species of the foundation: cells that random-walk,
+    count neighbours, divide when uncrowded and die at a constant rate."""
+
+    count: int = Field(ge=0, le=2**31 - 1)
+    capacity: int | None = Field(default=None, ge=1)
+    radius: Length = Field(gt=0)
+    diffusivity: Diffusivity = Field(ge=0)
+    division_rate: Rate = Field(ge=0)
+    death_rate: Rate = Field(ge=0)
+    crowding_limit: int = Field(default=6, ge=0, description="no division with this many neighbours or more")
+
+
+class SpeciesSection(StrictModel):
+    """Agent species present in the run; each is optional."""
+
+    walker: Walker | None = None
+
+
+class Config(StrictModel):
+    """A whole alveosim run, validated before anything runs."""
+
+    name: str = "run"
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    backend: Literal["cpu", "cuda", "auto"] = "auto"
+    domain: Domain
+    species: SpeciesSection = Field(default_factory=SpeciesSection)
+    phases: list[Phase] = Field(min_length=1)
+    output: Output = Field(default_factory=Output)
+
+    _source: str = PrivateAttr(default="<config>")
+
+    @model_validator(mode="after")
+    def _unique_phase_names(self):
+        names = [p.name for p in self.phases]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"phase names must be unique; repeated: {sorted(dup)}")
+        return self

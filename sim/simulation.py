@@ -1,0 +1,184 @@
+"""The Simulation: owns the State and the ordered list of operations, and
+steps them through the config's phases."""
+
+from __future__ import annotations
+
+import signal
+import time as wallclock
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.backend import Backend, select_backend
+from sim.config import Config
+from sim.model import feature_modules
+from sim.operations import Operation
+from sim.pools import AgentPool
+from sim.species import Species
+from sim.state import State
+from sim.timeseries import TimeSeries
+
+
+@dataclass
+class RunResult:
+    """What :meth:`Simulation.run` did: steps taken, wall seconds, whether it
+    was interrupted, and the last time-series row."""
+
+    steps: int
+    wall_s: float
+    interrupted: bool
+    last_row: dict
+
+
+class Simulation:
+    """A run of one config on one backend.
+
+    ``sim.state`` holds everything that evolves; ``sim.operations`` is the
+    ordered list of operations (features' operations in the order of
+    :data:`sim.model.FEATURES`, then writers). Users may append their own
+    operations (writers included) before calling :meth:`run`.
+
+    Pass ``state`` to continue from a restored state (a checkpoint): the
+    features then skip their initial conditions.
+    """
+
+    def __init__(self, config: Config, backend: str | Backend | None = None, run_dir: str | Path | None = None, state: State | None = None):
+        self.config = config
+        if isinstance(backend, Backend):
+            self.backend = backend
+        else:
+            self.backend = select_backend(backend or config.backend)
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.state = state if state is not None else State(self.backend, config.seed)
+        self.operations: list[Operation] = []
+        for feature in feature_modules():
+            if state is None:
+                feature.initialize(self)
+            self.operations += feature.operations(self)
+        ts_path = self.run_dir / "timeseries.csv" if self.run_dir is not None else None
+        self.timeseries = TimeSeries(config.output.timeseries_every, ts_path)
+        self.operations.append(self.timeseries)
+        self._attached: set[int] = set()
+        self._stop_requested = False
+
+    # -- set-up helpers used by features ----------------------------------
+    def add_pool(self, species: Species, capacity: int) -> AgentPool:
+        """Create (or return) the pool of ``species`` with at least ``capacity`` rows."""
+        pool = self.state.pools.get(species.name)
+        if pool is None:
+            pool = AgentPool(species, capacity, self.backend)
+            self.state.pools[species.name] = pool
+        return pool
+
+    def phase_name(self, index: int) -> str:
+        phases = self.config.phases
+        return phases[min(index, len(phases) - 1)].name
+
+    def request_stop(self) -> None:
+        """Ask the run loop to stop after the current step (Ctrl-C does this)."""
+        self._stop_requested = True
+
+    @property
+    def total_steps(self) -> int:
+        return sum(p.n_steps for p in self.config.phases)
+
+    @property
+    def end_time(self) -> float:
+        """Simulated seconds at the end of the last phase."""
+        return sum(p.n_steps * p.dt for p in self.config.phases)
+
+    def _phase_start_time(self, index: int) -> float:
+        return sum(p.n_steps * p.dt for p in self.config.phases[:index])
+
+    def _attach_all(self) -> None:
+        for op in self.operations:
+            if id(op) not in self._attached:
+                op.attach(self)
+                self._attached.add(id(op))
+
+    # -- the loop ----------------------------------------------------------
+    def run(self, until: float | None = None, progress: bool | None = None) -> RunResult:
+        """Advance through the phases until the end of the last phase, or
+        until simulated time ``until`` (s). Step order, written once:
+
+        ::
+
+            attach every operation (binds kernels on the chosen backend)
+            if at step 0: writers record the initial state
+            for each phase, from the current one:
+                clock, dt = phase.clock, phase.dt
+                for each remaining step of the phase:
+                    for op in operations, in list order, that run on `clock`
+                            and are not writers:
+                        if op.trigger(step + 1, time + dt, dt): op.act(state, dt)
+                    step += 1; time = phase start + phase_step * dt
+                    for each writer op: if op.trigger(step, time, dt): op.act(state, dt)
+                    if Ctrl-C was pressed or time >= until: stop after this step
+            for every op: op.finish(state)   # final time-series row, outputs
+                                             # are written even after Ctrl-C
+
+        Random draws are keyed by (seed, stream, step, agent uid), so the
+        result does not depend on the thread count or the backend.
+        """
+        from sim.progress import RunProgress
+
+        st = self.state
+        self._attach_all()
+        show = self.config.output.progress if progress is None else progress
+        self._stop_requested = False
+        previous_handler = _install_sigint(self)
+        start_step, t0 = st.step, wallclock.perf_counter()
+        interrupted = False
+        try:
+            if st.step == 0:
+                for op in self.operations:
+                    if op.writer:
+                        op.act(st, 0.0)
+            with RunProgress(self, enabled=show) as bar:
+                while st.phase_index < len(self.config.phases):
+                    phase = self.config.phases[st.phase_index]
+                    compute = [op for op in self.operations if not op.writer and phase.clock in op.clocks]
+                    writers = [op for op in self.operations if op.writer]
+                    t_phase = self._phase_start_time(st.phase_index)
+                    while st.phase_step < phase.n_steps:
+                        t_next = t_phase + (st.phase_step + 1) * phase.dt
+                        for op in compute:
+                            if op.trigger(st.step + 1, t_next, phase.dt):
+                                op.act(st, phase.dt)
+                        st.step += 1
+                        st.phase_step += 1
+                        st.time = t_next
+                        for op in writers:
+                            if op.trigger(st.step, st.time, phase.dt):
+                                op.act(st, phase.dt)
+                        bar.update(st)
+                        if self._stop_requested or (until is not None and st.time >= until - 1e-9):
+                            break
+                    if st.phase_step >= phase.n_steps:
+                        st.phase_index += 1
+                        st.phase_step = 0
+                    if self._stop_requested or (until is not None and st.time >= until - 1e-9):
+                        break
+            interrupted = self._stop_requested
+        finally:
+            if previous_handler is not None:
+                signal.signal(signal.SIGINT, previous_handler)
+            for op in self.operations:
+                op.finish(st)
+        last = self.timeseries.rows[-1] if self.timeseries.rows else {}
+        return RunResult(st.step - start_step, wallclock.perf_counter() - t0, interrupted, last)
+
+
+def _install_sigint(sim: Simulation):
+    """First Ctrl-C: stop after the current step and still write outputs.
+    Second Ctrl-C: raise KeyboardInterrupt at once. Returns the old handler
+    (None when not in the main thread, where handlers cannot be set)."""
+
+    def handler(signum, frame):
+        if sim._stop_requested:
+            raise KeyboardInterrupt
+        sim.request_stop()
+
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:
+        return None
