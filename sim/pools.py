@@ -136,4 +136,5 @@ def _is_out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, MemoryError):
         return True
     name = type(exc).__name__
-    return "OutOfMemory" in name or "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    return "OutOfMemory" in name or "out of memory" in text or "array is too big" in text

@@ -1,8 +1,12 @@
 """Rules of the foundation's demonstration species (walkers): Brownian step
-with reflecting walls, birth/death fate, and placement of newborns."""
+with reflecting walls, birth/death fate, and placement of newborns.
+
+Coordinates are read as float64 before arithmetic so that the compiled
+kernels and the CUDA simulator (NumPy scalars) round identically."""
 
 import math
 
+import numpy as np
 from numba.extending import register_jitable
 
 from kernels.rng import normal4, uniform4
@@ -23,9 +27,9 @@ def walk_one(i, pos, uid, seed, stream, step, sigma, box):
     """pos[i] += sigma * N(0, I3), reflected into box = (x0, y0, z0, x1, y1, z1) µm.
     sigma = sqrt(2 D dt) in µm."""
     a, b, c, _ = normal4(seed, stream, step, uid[i], 0)
-    pos[i, 0] = reflect(pos[i, 0] + sigma * a, box[0], box[3])
-    pos[i, 1] = reflect(pos[i, 1] + sigma * b, box[1], box[4])
-    pos[i, 2] = reflect(pos[i, 2] + sigma * c, box[2], box[5])
+    pos[i, 0] = reflect(np.float64(pos[i, 0]) + sigma * a, box[0], box[3])
+    pos[i, 1] = reflect(np.float64(pos[i, 1]) + sigma * b, box[1], box[4])
+    pos[i, 2] = reflect(np.float64(pos[i, 2]) + sigma * c, box[2], box[5])
 
 
 @register_jitable
@@ -49,6 +53,6 @@ def place_child_one(k, first, parent_row, pos, uid, seed, stream, step, offset, 
     p = parent_row[k]
     a, b, d, _ = normal4(seed, stream, step, uid[c], 0)
     norm = math.sqrt(a * a + b * b + d * d) + 1e-12
-    pos[c, 0] = reflect(pos[p, 0] + offset * a / norm, box[0], box[3])
-    pos[c, 1] = reflect(pos[p, 1] + offset * b / norm, box[1], box[4])
-    pos[c, 2] = reflect(pos[p, 2] + offset * d / norm, box[2], box[5])
+    pos[c, 0] = reflect(np.float64(pos[p, 0]) + offset * a / norm, box[0], box[3])
+    pos[c, 1] = reflect(np.float64(pos[p, 1]) + offset * b / norm, box[1], box[4])
+    pos[c, 2] = reflect(np.float64(pos[p, 2]) + offset * d / norm, box[2], box[5])
