@@ -12,8 +12,12 @@ from importlib import import_module
 
 COMMAND_MODULES = [
     "sim.commands.run",
+    "sim.commands.resume",
+    "sim.commands.inspect",
     "sim.commands.validate",
+    "sim.commands.lattice",
     "sim.commands.info",
+    "sim.commands.bench",
 ]
 
 

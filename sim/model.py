@@ -8,7 +8,13 @@ from __future__ import annotations
 from importlib import import_module
 
 FEATURES: list[str] = [
+    "sim.lattice.feature",  # issue 3: lung lattice and capillary flow (first)
+    "sim.fields.feature",  # issue 4: fields and plasma (after the lattice)
     "sim.walker",
+    "sim.macrophages",
+    "sim.systemic",
+    "sim.blood.feature",  # issue 6, blood side: sEVs, platelets, clots (after the tissue biology)
+    "sim.io.feature",  # writers last: they see every feature's state
 ]
 
 

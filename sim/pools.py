@@ -113,6 +113,21 @@ class AgentPool:
         self.next_uid += total
         return first, total, parent
 
+    def append(self, count: int) -> int:
+        """Add ``count`` agents with zeroed fields and fresh uids after the live
+        ones (growing first if needed); returns their first row, so the caller
+        fills rows ``[first, first + count)`` on the device."""
+        first = self.n
+        if count <= 0:
+            return first
+        self.grow(self.n + count)
+        for arr in self.arrays.values():
+            arr[first : first + count] = 0
+        self.arrays[UID_FIELD][first : first + count] = self.backend.xp.arange(self.next_uid, self.next_uid + count, dtype=np.int64)
+        self.n += count
+        self.next_uid += count
+        return first
+
     def remove(self, dead) -> int:
         """Remove live agents where ``dead[i]`` is true (device ``[n]`` bool);
         survivors keep their order. Returns the number removed."""

@@ -44,8 +44,33 @@ class TimeSeries(Operation):
             self._write(row)
         return row
 
+    def continue_from(self, step: int) -> None:
+        """Prepare the CSV for a run resumed from a checkpoint at ``step``.
+
+        Keeps the rows the uninterrupted run would hold at that step (the
+        periodically logged steps up to ``step``) and drops later rows and the
+        extra rows an earlier run segment wrote when it stopped between
+        periods, so the resumed run appends and its file equals the
+        uninterrupted run's. The file is rewritten atomically.
+        """
+        if self.path is None or not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        from sim.io.atomic import atomic_path
+
+        with self.path.open(newline="") as fh:
+            lines = list(csv.reader(fh))
+        header, body = lines[0], lines[1:]
+        col = header.index("step")
+        kept = [r for r in body if len(r) == len(header) and int(r[col]) <= step and self.trigger(int(r[col]), 0.0, 0.0)]
+        with atomic_path(self.path) as tmp:
+            with tmp.open("w", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                writer.writerows(kept)
+
     def _write(self, row: dict) -> None:
         if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             exists = self.path.exists() and self.path.stat().st_size > 0
             if exists:
                 with self.path.open() as fh:

@@ -10,7 +10,11 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from sim.biology_config import Antibody, LungMetastases, Macrophages, PrimaryTumour, SevPool
+from sim.blood.config import BloodConfig
 from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
+from sim.fields.config import FieldsSection, PlasmaCompartment
+from sim.lattice.config import LatticeConfig
 
 
 class Domain(StrictModel):
@@ -58,6 +62,10 @@ class Output(StrictModel):
     dir: str = "runs"
     timeseries_every: int = Field(default=10, ge=1, description="steps between time-series rows")
     progress: bool = True
+    checkpoint_every: Time | None = Field(default=None, gt=0, description="simulated time between checkpoints (s); one is always written at the end")
+    checkpoint_keep: int = Field(default=3, ge=1, description="checkpoints kept in RUN_DIR/checkpoints (the newest)")
+    snapshot_every: Time | None = Field(default=None, gt=0, description="simulated time between VTKHDF snapshots (s); none: no snapshots")
+    snapshot_max_agents: int | None = Field(default=None, ge=1, description="per species; larger pools are subsampled evenly in snapshots (never in checkpoints)")
 
 
 class Walker(StrictModel):
@@ -87,6 +95,15 @@ class Config(StrictModel):
     backend: Literal["cpu", "cuda", "auto"] = "auto"
     domain: Domain
     species: SpeciesSection = Field(default_factory=SpeciesSection)
+    lattice: LatticeConfig | None = None  # issue 3: lung geometry and capillary flow (sim/lattice/config.py)
+    macrophages: Macrophages | None = None  # issue 6, tissue side (sim/biology_config.py)
+    primary_tumour: PrimaryTumour | None = None
+    lung_metastases: LungMetastases | None = None
+    sev_pool: SevPool | None = None
+    antibody: Antibody | None = None
+    blood: BloodConfig | None = None  # issue 6, blood side (sim/blood/config.py)
+    fields: FieldsSection | None = None  # issue 4 (sim/fields/config.py)
+    plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # issue 4: systemic compartments
     phases: list[Phase] = Field(min_length=1)
     output: Output = Field(default_factory=Output)
 

@@ -41,4 +41,7 @@ NumberDensity = quantity("1/um^3")
 ChemokineConc = quantity("pM", molar_mass_g_per_mol=10460.0)  # CXCL13, 10.46 kDa (UniProt)
 AntibodyConc = quantity("nM", molar_mass_g_per_mol=150000.0)  # IgG, ~150 kDa
 Volume = quantity("um^3")
+ChemokineRate = quantity("pM/s", molar_mass_g_per_mol=10460.0)  # CXCL13 secretion into plasma
+ChemokineAmountRate = quantity("pM*um^3/s", molar_mass_g_per_mol=10460.0)  # CXCL13 secreted by a source (e.g. "500 molecule/s")
 Pressure = quantity("Pa")
+Viscosity = quantity("Pa*s")

@@ -1,0 +1,133 @@
+"""Blood-clock step benchmark: transport, neighbour search (platelet cell
+list), binding, activation, aggregation and occlusion, at 10^5 and 10^6
+agents on the CPU (add 10^7 and more on a GPU with --sizes), in
+agent-updates/s (agents = EVs + platelets), with the memory per agent.
+
+    python -m benchmarks.bench_blood [--backend cpu|cuda] [--sizes 1e5 1e6] [--repeats 3]
+
+The geometry is a straight capillary slab (labels CAPILLARY inside a one-voxel
+SEPTUM wall, inlets at x = 0, outlets at x = nx − 1) with a uniform 1 mm/s
+velocity; the flow object only records occlusion (re-solves are the lattice
+benchmark's business). 90 % of the agents are sEVs, 10 % platelets, at a
+density of 2 agents per voxel.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from sim import labels as L
+from sim.backend import select_backend
+from sim.blood import feature
+from sim.blood.species import EV, PLATELET
+from sim.config import Config
+from sim.simulation import Simulation
+from sim.state import State
+
+H = 2.5
+EV_FRACTION = 0.9
+AGENTS_PER_VOXEL = 2.0
+
+
+class RecordingFlow:
+    """Stand-in for sim.flow: ORs occlusion in, keeps the velocity."""
+
+    def occlude(self, state, mask):
+        state.arrays["occluded"] |= mask.astype(np.uint8)
+
+    def solve(self, state):
+        return None
+
+
+def build(backend, n_agents: int, seed: int = 1) -> Simulation:
+    n_vox = n_agents / AGENTS_PER_VOXEL
+    ny = nz = max(6, int(round((n_vox / 4) ** (1 / 3))))
+    nx = max(8, int(round(n_vox / (ny * nz))))
+    blood_volume = (nx * (ny - 2) * (nz - 2)) * H**3
+    platelets = n_agents * (1 - EV_FRACTION) / blood_volume  # 1/um^3
+    evs = n_agents * EV_FRACTION / blood_volume
+    config = Config.model_validate(
+        {
+            "name": "bench-blood",
+            "seed": seed,
+            "domain": {"size": [f"{nx * H} um", f"{ny * H} um", f"{nz * H} um"], "voxel": f"{H} um"},
+            "blood": {
+                "platelets": {"density": f"{platelets} 1/um^3", "bonds_to_prime": 1, "activation_delay": "5 ms", "spontaneous_activation_rate": "1 /s"},
+                "vesicles": {"plasma_concentration": f"{evs} 1/um^3", "binding_rate": "100 /s"},
+            },
+            "phases": [{"name": "blood", "clock": "blood", "duration": "1 s", "dt": "1 ms"}],
+            "output": {"progress": False},
+        }
+    )
+    labels = np.full((nx, ny, nz), L.SEPTUM, dtype=np.uint8)
+    labels[:, 1:-1, 1:-1] = L.CAPILLARY
+    labels[0, 1:-1, 1:-1] = L.INLET
+    labels[-1, 1:-1, 1:-1] = L.OUTLET
+    velocity = np.zeros((nx, ny, nz, 3), dtype=np.float32)
+    velocity[..., 0] = np.where(labels != L.SEPTUM, 1000.0, 0.0)
+    state = State(backend, seed)
+    state.arrays["labels"] = backend.asarray(labels)
+    state.arrays["occluded"] = backend.xp.zeros(labels.shape, dtype=np.uint8)
+    state.arrays["velocity"] = backend.asarray(velocity)
+    sim = Simulation(config, backend=backend, state=state)
+    sim.flow = RecordingFlow()
+    feature.initialize(sim)
+    sim._attach_all()
+    return sim
+
+
+def run(backend_name: str, sizes, repeats: int) -> list[dict]:
+    backend = select_backend(backend_name)
+    bandwidth = copy_bandwidth(backend)
+    rows = []
+    for size in sizes:
+        sim = build(backend, int(size))
+        st = sim.state
+        ops = {type(op).__name__: op for op in sim.operations if "blood" in op.clocks and not op.writer}
+        dt = 1e-3
+
+        def advance(names):
+            def go():
+                for name in names:
+                    ops[name].act(st, dt)
+                st.step += 1
+                st.time += dt
+
+            return go
+
+        n_agents = st.pool("ev").n + st.pool("platelet").n
+        cells = ops["Binding"].context.platelet_cells
+        parts = {
+            "blood_step": list(ops),
+            "transport": ["BloodTransport"],
+            "binding": ["Binding"],
+            "aggregation": ["PlateletActivation", "Aggregation"],
+        }
+        scratch = {"ev": 1 + 8, "platelet": 1 + 16 + 1}  # fate, bind target / fate, cell_of + order, joined (bytes)
+        per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
+        for kernel, names in parts.items():
+            seconds = time_call(advance(names), backend, repeats=repeats, warmup=1)
+            rows.append(finish_row({"kernel": kernel, "size": n_agents, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_agents / seconds, "bytes_per_agent": per_agent}, bandwidth))
+        pl = st.pool("platelet")
+        seconds = time_call(lambda: cells.cells.build(pl.arrays["pos"], pl.n), backend, repeats=repeats, warmup=1)
+        rows.append(finish_row({"kernel": "neighbour_search (platelet cell list)", "size": pl.n, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": pl.n / seconds}, bandwidth))
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows = run(args.backend, args.sizes, args.repeats)
+    print_rows(rows)
+    path = write_results("bench_blood", select_backend(args.backend), rows, extra={"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Validation of the lung pro-thrombotic niche (issue 6) across the scenario
+configs: runs each scenario for several seeds and checks, with margins larger
+than the seed-to-seed spread, that
+
+- clot burden rises with plasma CXCL13 (pancreatic > breast_lung_mets > breast),
+- the pancreatic lung clots with no tumour cell in it,
+- anti-β2 lowers clot burden with dose,
+- removing IMs, CXCR5 or β2 abolishes EV-driven clots,
+- plasma sEV-β2 rises before the first clot.
+
+Writes ``benchmarks/results/validate_scenarios.json`` and ``.md`` (the table
+in the README). ``--reduced`` shrinks the domain and the phases (what
+tests/test_validation.py runs in CI).
+
+    python -m benchmarks.validate_scenarios [--reduced] [--seeds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from sim.backend import select_backend
+from sim.config import load_config
+from sim.simulation import Simulation
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# name -> (config file, --set overrides)
+SCENARIOS: dict[str, tuple[str, list[str]]] = {
+    "pancreatic": ("pancreatic", []),
+    "breast_lung_mets": ("breast_lung_mets", []),
+    "breast": ("breast", []),
+    "melanoma": ("melanoma", []),
+    "anti_b2_1nM": ("pancreatic_anti_b2", ["plasma.antibody.doses=[{time: 0 d, amount: 1 nM}]"]),
+    "anti_b2_10nM": ("pancreatic_anti_b2", ["plasma.antibody.doses=[{time: 0 d, amount: 10 nM}]"]),
+    "anti_b2_early": ("pancreatic_anti_b2", []),
+    "anti_b2_late": ("pancreatic_anti_b2_late", []),
+    "itgb2_knockout": ("itgb2_knockout", []),
+    "im_depleted": ("pancreatic", ["macrophages.depleted=true"]),
+    "cxcr5_knockout": ("pancreatic", ["macrophages.cxcr5_knockout=true"]),
+}
+
+# Smaller lung, shorter phases: the same biology at a cost fit for CI.
+REDUCED = [
+    "domain.size=[75 um, 75 um, 40 um]",
+    "phases.0.duration=6 d",
+    "phases.0.dt=2 h",
+    "phases.1.duration=6 s",
+    "output.timeseries_every=6",
+]
+
+METRICS = ("plasma_cxcl13_pM", "im_reprogrammed_fraction", "plasma_sev_b2_per_mL", "platelets_aggregated", "clot_volume_um3")
+
+
+def run_one(config: str, overrides: list[str], seed: int, reduced: bool, backend: str = "cpu") -> dict:
+    """Run one scenario and return its end-of-run metrics plus the times (s)
+    of the sEV-β2 rise (first row above half its end-of-tissue value) and of
+    the first aggregated platelet (nan when none)."""
+    sets = overrides + (REDUCED if reduced else []) + [f"seed={seed}", "output.progress=false"]
+    cfg = load_config(CONFIGS / f"{config}.yaml", overrides=sets)
+    sim = Simulation(cfg, backend=select_backend(backend))
+    sim.run(progress=False)
+    rows = sim.timeseries.rows
+    last = rows[-1]
+    tissue = [r for r in rows if r["phase"] == cfg.phases[0].name]
+    sev_end = tissue[-1].get("plasma_sev_b2_per_mL", 0.0) if tissue else 0.0
+    t_rise = next((r["time_s"] for r in rows if sev_end > 0 and r.get("plasma_sev_b2_per_mL", 0.0) >= 0.5 * sev_end), math.nan)
+    t_clot = next((r["time_s"] for r in rows if r.get("platelets_aggregated", 0.0) > 0), math.nan)
+    out = {m: float(last.get(m, 0.0)) for m in METRICS}
+    out["plasma_cxcl13_pM"] = float(tissue[-1].get("plasma_cxcl13_pM", 0.0)) if tissue else 0.0
+    out.update(t_sev_rise_s=t_rise, t_first_clot_s=t_clot, tumour_cells=float(sum(v for k, v in last.items() if k.startswith("tumour") and k.endswith("_count"))))
+    return out
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Mean and sample standard deviation of every metric over seeds."""
+    out = {}
+    for key in runs[0]:
+        vals = [r[key] for r in runs]
+        finite = [v for v in vals if not math.isnan(v)]
+        mean = sum(finite) / len(finite) if finite else math.nan
+        sd = math.sqrt(sum((v - mean) ** 2 for v in finite) / (len(finite) - 1)) if len(finite) > 1 else 0.0
+        out[key] = {"mean": mean, "sd": sd, "values": vals}
+    return out
+
+
+def above(a: dict, b: dict, key: str = "clot_volume_um3") -> bool:
+    """a's mean exceeds b's by more than twice their combined seed spread."""
+    da, db = a[key], b[key]
+    return da["mean"] - db["mean"] > 2.0 * math.sqrt(da["sd"] ** 2 + db["sd"] ** 2)
+
+
+def checks(s: dict) -> dict[str, bool]:
+    """The issue's claims, each True when it holds with a margin."""
+    pan = s["pancreatic"]
+    none = ("itgb2_knockout", "im_depleted", "cxcr5_knockout")
+    return {
+        "clot burden: pancreatic > breast_lung_mets": above(pan, s["breast_lung_mets"]),
+        "clot burden: breast_lung_mets > breast": above(s["breast_lung_mets"], s["breast"]),
+        "pancreatic lung clots with no tumour cell": pan["clot_volume_um3"]["mean"] > 0 and pan["tumour_cells"]["mean"] == 0,
+        "anti-b2 lowers clots with dose (0 > 1 nM > 10 nM > early)": above(pan, s["anti_b2_1nM"])
+        and above(s["anti_b2_1nM"], s["anti_b2_10nM"])
+        and s["anti_b2_10nM"]["clot_volume_um3"]["mean"] >= s["anti_b2_early"]["clot_volume_um3"]["mean"],
+        "anti-b2 late start lowers clots": above(pan, s["anti_b2_late"]),
+        "no IMs / CXCR5 / b2: no EV-driven clots": all(above(pan, s[n]) for n in none),
+        "plasma sEV-b2 rises before the first clot": all(
+            not math.isnan(v) and v < c for v, c in zip(pan["t_sev_rise_s"]["values"], pan["t_first_clot_s"]["values"])
+        ),
+    }
+
+
+def validate(seeds: int = 3, reduced: bool = False, backend: str = "cpu") -> tuple[dict, dict]:
+    """Run every scenario for ``seeds`` seeds; return (summaries, checks)."""
+    summaries = {}
+    for name, (config, overrides) in SCENARIOS.items():
+        summaries[name] = summarise([run_one(config, overrides, seed, reduced, backend) for seed in range(1, seeds + 1)])
+    return summaries, checks(summaries)
+
+
+def markdown(summaries: dict, result: dict, seeds: int, reduced: bool) -> str:
+    cols = ("plasma_cxcl13_pM", "im_reprogrammed_fraction", "plasma_sev_b2_per_mL", "platelets_aggregated", "clot_volume_um3")
+    lines = [
+        f"Scenarios ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd at the end of the run):",
+        "",
+        "| scenario | " + " | ".join(cols) + " |",
+        "|---" * (len(cols) + 1) + "|",
+    ]
+    for name, s in summaries.items():
+        lines.append(f"| {name} | " + " | ".join(f"{s[c]['mean']:.3g} ± {s[c]['sd']:.2g}" for c in cols) + " |")
+    lines += ["", "| check | holds |", "|---|---|"] + [f"| {k} | {'yes' if v else 'NO'} |" for k, v in result.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--reduced", action="store_true", help="smaller lung and shorter phases (CI)")
+    ap.add_argument("--backend", default="cpu", choices=("cpu", "cuda", "auto"))
+    args = ap.parse_args(argv)
+    summaries, result = validate(args.seeds, args.reduced, args.backend)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "validate_scenarios" + ("_reduced" if args.reduced else "")
+    (RESULTS / f"{stem}.json").write_text(json.dumps({"seeds": args.seeds, "reduced": args.reduced, "scenarios": summaries, "checks": result}, indent=1))
+    text = markdown(summaries, result, args.seeds, args.reduced)
+    (RESULTS / f"{stem}.md").write_text(text)
+    print(text)
+    return 0 if all(result.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

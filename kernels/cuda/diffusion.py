@@ -1,0 +1,50 @@
+"""CUDA launchers of the reaction–diffusion rules (kernels.rules.diffusion):
+one thread per line for the implicit sweeps (adjacent threads take lines
+adjacent in memory), one thread per voxel otherwise."""
+
+from numba import cuda
+
+from kernels.cuda.launch import grid1d
+from kernels.rules.diffusion import decay_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+
+
+@cuda.jit(cache=True)
+def _lod_sweep(n_lines, c, cp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
+    line = cuda.grid(1)
+    if line < n_lines:
+        base, stride = line_base(axis, line, ny, nz)
+        n = nx if axis == 0 else (ny if axis == 1 else nz)
+        for t in range(n):
+            lod_forward(c, cp, lab, gtab, fixed, value, r, base, stride, t, n)
+        for t in range(n - 2, -1, -1):
+            lod_backward(c, cp, base, stride, t)
+
+
+@cuda.jit(cache=True)
+def _stencil_step(n, c, out, lab, gtab, fixed, value, r):
+    idx = cuda.grid(1)
+    if idx < n:
+        nx, ny, nz = c.shape
+        i = idx // (ny * nz)
+        j = (idx // nz) % ny
+        stencil_voxel(c, out, lab, gtab, fixed, value, r, i, j, idx % nz)
+
+
+@cuda.jit(cache=True)
+def _decay(n, c, lab, fixed, factor):
+    idx = cuda.grid(1)
+    if idx < n:
+        decay_voxel(c, lab, fixed, factor, idx)
+
+
+@cuda.jit(cache=True)
+def _react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
+    idx = cuda.grid(1)
+    if idx < n:
+        react_voxel(c, src, upt, lab, fixed, k_decay, inv_scale, dt, idx)
+
+
+lod_sweep = grid1d(_lod_sweep)
+stencil_step = grid1d(_stencil_step)
+decay = grid1d(_decay)
+react = grid1d(_react)

@@ -1,0 +1,301 @@
+"""Rules of the blood species (small EVs, platelets), written once for the
+CPU and CUDA launchers.
+
+Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
+[nx, ny, nz] (sim/labels.py), ``occluded`` uint8 [nx, ny, nz],
+``velocity`` float32 [nx, ny, nz, 3] µm/s (cell-centred). Agent positions are
+float32 [n, 3] µm. Cell lists (kernels/rules/neighbours.py): ``grid`` float64
+[4] = (x0, y0, z0, edge µm), ``dims`` int64 [3], ``cell_start`` int64
+[n_cells + 1], ``order`` int64 [n] (agent indices sorted by cell).
+State codes match sim/blood/species.py.
+"""
+
+import math
+
+import numpy as np
+from numba.extending import register_jitable
+
+from kernels.rng import normal4, uniform4
+from kernels.rules.neighbours import cell_coord, neighbour_cell
+from sim.labels import CAPILLARY, INLET, OUTLET
+
+# agent fates after transport (int8)
+KEEP = 0
+OUTFLOW = 1
+CLEARED = 2
+
+# platelet states and activation causes (sim/blood/species.py)
+RESTING = 0
+PRIMED = 1
+ACTIVATED = 2
+AGGREGATED = 3
+BY_SEV = 1
+BY_SPONTANEOUS = 2
+
+_POISSON_NORMAL_ABOVE = 30.0
+
+
+@register_jitable
+def voxel_of(x, h):
+    """Voxel index along one axis of coordinate x (µm), unclamped."""
+    return int(math.floor(x / h))
+
+
+@register_jitable
+def is_open(labels, occluded, ix, iy, iz):
+    """True when voxel (ix, iy, iz) is inside the grid, carries blood and is not occluded."""
+    if ix < 0 or iy < 0 or iz < 0:
+        return False
+    if ix >= labels.shape[0] or iy >= labels.shape[1] or iz >= labels.shape[2]:
+        return False
+    lab = labels[ix, iy, iz]
+    return (lab == CAPILLARY or lab == INLET or lab == OUTLET) and occluded[ix, iy, iz] == 0
+
+
+@register_jitable
+def transport_one(i, pos, uid, state, immobile, seed, stream, step, sigma, dt, h, p_clear, labels, occluded, velocity, fate):
+    """Move agent i by its voxel's velocity · dt plus sigma · N(0, I3) µm
+    (sigma = sqrt(2 D dt)), one axis at a time: a component that would end in
+    a closed voxel (not blood, occluded or outside) is rejected. Agents whose
+    ``state`` equals ``immobile`` stay. fate[i] (int8): CLEARED with
+    probability p_clear (then no move), OUTFLOW when it ends in an OUTLET
+    voxel, KEEP otherwise."""
+    fate[i] = KEEP
+    if state[i] == immobile:
+        return
+    if p_clear > 0.0:
+        u, _, _, _ = uniform4(seed, stream, step, uid[i], 1)
+        if u < p_clear:
+            fate[i] = CLEARED
+            return
+    a, b, c, _ = normal4(seed, stream, step, uid[i], 0)
+    x = pos[i, 0]
+    y = pos[i, 1]
+    z = pos[i, 2]
+    cx = voxel_of(x, h)
+    cy = voxel_of(y, h)
+    cz = voxel_of(z, h)
+    vx = np.float64(velocity[cx, cy, cz, 0])
+    vy = np.float64(velocity[cx, cy, cz, 1])
+    vz = np.float64(velocity[cx, cy, cz, 2])
+    xn = np.float32(x + vx * dt + sigma * a)
+    nx_ = voxel_of(xn, h)
+    if nx_ == cx or is_open(labels, occluded, nx_, cy, cz):
+        x = xn
+        cx = nx_
+    yn = np.float32(y + vy * dt + sigma * b)
+    ny_ = voxel_of(yn, h)
+    if ny_ == cy or is_open(labels, occluded, cx, ny_, cz):
+        y = yn
+        cy = ny_
+    zn = np.float32(z + vz * dt + sigma * c)
+    nz_ = voxel_of(zn, h)
+    if nz_ == cz or is_open(labels, occluded, cx, cy, nz_):
+        z = zn
+        cz = nz_
+    pos[i, 0] = x
+    pos[i, 1] = y
+    pos[i, 2] = z
+    if labels[cx, cy, cz] == OUTLET:
+        fate[i] = OUTFLOW
+
+
+@register_jitable
+def poisson(lam, seed, stream, step, key):
+    """A Poisson(lam) count drawn from the counter RNG keyed by ``key``:
+    Knuth's product of uniforms up to lam = 30, a rounded normal above."""
+    if lam <= 0.0:
+        return 0
+    if lam > _POISSON_NORMAL_ABOVE:
+        z, _, _, _ = normal4(seed, stream, step, key, 0)
+        k = int(math.floor(lam + math.sqrt(lam) * z + 0.5))
+        return k if k > 0 else 0
+    limit = math.exp(-lam)
+    p = 1.0
+    k = 0
+    for block in range(64):
+        u0, u1, u2, u3 = uniform4(seed, stream, step, key, block)
+        p *= u0
+        if p <= limit:
+            return k
+        k += 1
+        p *= u1
+        if p <= limit:
+            return k
+        k += 1
+        p *= u2
+        if p <= limit:
+            return k
+        k += 1
+        p *= u3
+        if p <= limit:
+            return k
+        k += 1
+    return k
+
+
+@register_jitable
+def poisson_one(i, lam, keys, seed, stream, step, counts):
+    """counts[i] (int64) = Poisson(lam[i]) keyed by keys[i] (a voxel id)."""
+    counts[i] = poisson(lam[i], seed, stream, step, keys[i])
+
+
+@register_jitable
+def place_one(k, first, offsets, voxels, dims, h, pos, uid, seed, stream, step):
+    """Put new agent row first + k uniformly inside its source voxel.
+    offsets: int64 [m + 1] exclusive prefix sums of the births per source;
+    voxels: int64 [m] flat voxel ids (ix·ny + iy)·nz + iz."""
+    lo = 0
+    hi = offsets.shape[0] - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if offsets[mid] <= k:
+            lo = mid
+        else:
+            hi = mid
+    v = voxels[lo]
+    iz = v % dims[2]
+    iy = (v // dims[2]) % dims[1]
+    ix = v // (dims[1] * dims[2])
+    row = first + k
+    a, b, c, _ = uniform4(seed, stream, step, uid[row], 0)
+    pos[row, 0] = (ix + 0.001 + 0.998 * a) * h
+    pos[row, 1] = (iy + 0.001 + 0.998 * b) * h
+    pos[row, 2] = (iz + 0.001 + 0.998 * c) * h
+
+
+@register_jitable
+def nearest_within(x, y, z, self_index, pos, radius, grid, dims, cell_start, order, state, min_state):
+    """Index of the agent j != self_index nearest to (x, y, z) µm within
+    ``radius`` whose state[j] >= min_state (ties: the lower index), or -1."""
+    cx = cell_coord(x, grid[0], grid[3], dims[0])
+    cy = cell_coord(y, grid[1], grid[3], dims[1])
+    cz = cell_coord(z, grid[2], grid[3], dims[2])
+    base = (cx * dims[1] + cy) * dims[2] + cz
+    best = -1
+    best_d2 = radius * radius
+    for kk in range(27):
+        c = neighbour_cell(base, kk, dims)
+        if c < 0:
+            continue
+        for s in range(cell_start[c], cell_start[c + 1]):
+            j = order[s]
+            if j == self_index or state[j] < min_state:
+                continue
+            dx = np.float64(pos[j, 0]) - x
+            dy = np.float64(pos[j, 1]) - y
+            dz = np.float64(pos[j, 2]) - z
+            d2 = dx * dx + dy * dy + dz * dz
+            if d2 < best_d2 or (d2 == best_d2 and best >= 0 and j < best):
+                best = j
+                best_d2 = d2
+    return best
+
+
+@register_jitable
+def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
+    """A free EV with beta2 > 0 binds, with probability p_bind (already
+    including the unblocked fraction 1 − θ), the nearest platelet within
+    ``radius`` µm: target[i] = its row and ev_state[i] = 1 (bound); else -1."""
+    target[i] = -1
+    if ev_state[i] != 0 or beta2[i] <= 0.0:
+        return
+    u, _, _, _ = uniform4(seed, stream, step, ev_uid[i], 0)
+    if u >= p_bind:
+        return
+    j = nearest_within(np.float64(ev_pos[i, 0]), np.float64(ev_pos[i, 1]), np.float64(ev_pos[i, 2]), -1, pl_pos, radius, grid, dims, cell_start, order, pl_state, 0)
+    if j >= 0:
+        target[i] = j
+        ev_state[i] = 1
+
+
+@register_jitable
+def activate_one(i, uid, state, n_bound, timer, activated_by, bonds_to_prime, delay, p_spont, dt, seed, stream, step):
+    """Platelet state machine for one step of dt s: resting → primed when
+    n_bound ≥ bonds_to_prime, else → activated spontaneously with probability
+    p_spont; primed → activated once its timer reaches ``delay`` s."""
+    s = state[i]
+    if s == RESTING:
+        if n_bound[i] >= bonds_to_prime:
+            state[i] = PRIMED
+            timer[i] = 0.0
+            if delay <= 0.0:
+                state[i] = ACTIVATED
+                activated_by[i] = BY_SEV
+        elif p_spont > 0.0:
+            u, _, _, _ = uniform4(seed, stream, step, uid[i], 0)
+            if u < p_spont:
+                state[i] = ACTIVATED
+                activated_by[i] = BY_SPONTANEOUS
+    elif s == PRIMED:
+        timer[i] = timer[i] + dt
+        if timer[i] >= delay:
+            state[i] = ACTIVATED
+            activated_by[i] = BY_SEV
+
+
+@register_jitable
+def join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, cell_start, order, join):
+    """An activated platelet joins, with probability p_join, its nearest
+    activated or aggregated neighbour within ``radius`` µm: join[i] = 1 and
+    join[partner] = 1 (both become aggregated; every writer writes 1)."""
+    if state[i] != ACTIVATED:
+        return
+    j = nearest_within(np.float64(pos[i, 0]), np.float64(pos[i, 1]), np.float64(pos[i, 2]), i, pos, radius, grid, dims, cell_start, order, state, ACTIVATED)
+    if j < 0:
+        return
+    u, _, _, _ = uniform4(seed, stream, step, uid[i], 0)
+    if u < p_join:
+        join[i] = 1
+        join[j] = 1
+
+
+@register_jitable
+def apply_join_one(i, state, join, uid, aggregate):
+    """Activated platelets marked in ``join`` become aggregated, labelled by their own uid."""
+    if join[i] != 0 and state[i] == ACTIVATED:
+        state[i] = AGGREGATED
+        aggregate[i] = uid[i]
+
+
+@register_jitable
+def min_label_one(k, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed):
+    """Lower aggregate[i] (i = rows[k], an aggregated platelet) to the least
+    label among aggregated platelets within ``radius`` µm; changed[0] = 1 when
+    it changed. Repeated to a fixed point every aggregate holds the minimum
+    uid of its connected set, whatever the update order."""
+    i = rows[k]
+    r2 = radius * radius
+    x = np.float64(pos[i, 0])
+    y = np.float64(pos[i, 1])
+    z = np.float64(pos[i, 2])
+    cx = cell_coord(x, grid[0], grid[3], dims[0])
+    cy = cell_coord(y, grid[1], grid[3], dims[1])
+    cz = cell_coord(z, grid[2], grid[3], dims[2])
+    base = (cx * dims[1] + cy) * dims[2] + cz
+    m = aggregate[i]
+    for kk in range(27):
+        c = neighbour_cell(base, kk, dims)
+        if c < 0:
+            continue
+        for s in range(cell_start[c], cell_start[c + 1]):
+            j = order[s]
+            if state[j] != AGGREGATED:
+                continue
+            dx = np.float64(pos[j, 0]) - x
+            dy = np.float64(pos[j, 1]) - y
+            dz = np.float64(pos[j, 2]) - z
+            if dx * dx + dy * dy + dz * dz < r2 and aggregate[j] < m:
+                m = aggregate[j]
+    if m < aggregate[i]:
+        aggregate[i] = m
+        changed[0] = 1
+
+
+@register_jitable
+def flat_voxel(pos, i, h, dims):
+    """Flat voxel id (ix·ny + iy)·nz + iz of agent i, clamped into the grid."""
+    ix = min(max(voxel_of(pos[i, 0], h), 0), dims[0] - 1)
+    iy = min(max(voxel_of(pos[i, 1], h), 0), dims[1] - 1)
+    iz = min(max(voxel_of(pos[i, 2], h), 0), dims[2] - 1)
+    return (ix * dims[1] + iy) * dims[2] + iz

@@ -1,0 +1,68 @@
+"""Config sections of the lung pro-thrombotic niche, tissue side (issue 6):
+``macrophages:`` (interstitial macrophages), ``primary_tumour:`` (systemic
+CXCL13 secretion), ``lung_metastases:`` (static CXCL13-secreting foci),
+``sev_pool:`` (systemic plasma sEV-β2) and ``antibody:`` (anti-β2 blocking)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.config.types import AntibodyConc, ChemokineAmountRate, ChemokineConc, ChemokineRate, Length, NumberDensity, Rate, StrictModel, Time, Volume
+
+
+class Macrophages(StrictModel):
+    """Interstitial macrophages (IMs) in septal voxels: ``naive → reprogrammed``
+    with hazard ``reprogramming_rate · C^n / (C^n + K^n)`` at the local CXCL13
+    C (CXCR5 signalling); reprogrammed IMs shed sEVs into the nearest blood
+    voxel within ``shedding_reach``."""
+
+    density: NumberDensity = Field(ge=0, description="IMs per µm³ of septal tissue")
+    reprogramming_rate: Rate = Field(ge=0, description="k_rep, maximal hazard (1/s)")
+    half_saturation: ChemokineConc = Field(gt=0, description="K, CXCL13 at half-maximal hazard (pM)")
+    hill_coefficient: float = Field(default=2.0, gt=0, description="n of the Hill hazard")
+    reversion_rate: Rate = Field(default=0.0, ge=0, description="reprogrammed → naive (1/s)")
+    shedding_rate: Rate = Field(ge=0, description="λ_ev, sEVs released per second per reprogrammed IM")
+    shedding_reach: Length = Field(default=10.0, gt=0, description="farthest blood voxel an IM sheds into (µm)")
+    cxcl13_uptake_rate: Rate = Field(default=0.0, ge=0, description="CXCL13 uptake rate constant per IM (1/s)")
+    depleted: bool = Field(default=False, description="IM depletion: no IMs are placed")
+    cxcr5_knockout: bool = Field(default=False, description="CXCR5 loss: IMs never reprogram")
+    itgb2_knockout: bool = Field(default=False, description="Itgb2 loss: shed sEVs carry no β2")
+
+
+class PrimaryTumour(StrictModel):
+    """The primary tumour outside the lung: it secretes CXCL13 into plasma at
+    ``cxcl13_secretion · 2^(t / doubling_time)`` (constant without a doubling time)."""
+
+    type: Literal["none", "pancreatic", "breast", "melanoma", "nsclc"]
+    cxcl13_secretion: ChemokineRate = Field(ge=0, description="plasma CXCL13 production at t = 0 (pM/s)")
+    doubling_time: Time | None = Field(default=None, gt=0, description="tumour volume doubling time (s)")
+
+
+class LungMetastases(StrictModel):
+    """Static CXCL13-secreting tumour foci in the lung (until tumour cells are
+    modelled): ``count`` foci placed in septal voxels, each secreting into the
+    local ``cxcl13`` field."""
+
+    count: int = Field(ge=0, le=100_000)
+    cxcl13_secretion: ChemokineAmountRate = Field(ge=0, description="per focus, pM·µm³/s (e.g. '500 molecule/s')")
+
+
+class SevPool(StrictModel):
+    """Systemic plasma pool of IM-derived sEV-β2 (EVs/µm³):
+    dP/dt = λ_ev · f_rep · organ_im_count / plasma_volume − ln2 / clearance_half_life · P,
+    with f_rep the domain's reprogrammed IM fraction."""
+
+    organ_im_count: float = Field(ge=0, description="IMs in the whole lung")
+    plasma_volume: Volume = Field(gt=0, description="µm³")
+    clearance_half_life: Time = Field(gt=0, description="s")
+    initial: NumberDensity = Field(default=0.0, ge=0, description="EVs/µm³ at t = 0")
+
+
+class Antibody(StrictModel):
+    """Anti-β2 blocking antibody: θ = A / (A + Kd) with A the plasma
+    concentration of the ``compartment`` (a ``plasma:`` compartment, nM)."""
+
+    compartment: str = Field(default="antibody", min_length=1)
+    kd: AntibodyConc = Field(gt=0, description="nM")

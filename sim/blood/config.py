@@ -1,0 +1,47 @@
+"""Config section ``blood:`` (issue 6, blood side): ``platelets:``,
+``vesicles:`` and the occlusion threshold. Defaults are canonical-unit
+floats (µm, s); every value without a source is a calibrated assumption."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
+
+
+class Platelets(StrictModel):
+    """Platelets: ``resting → primed (≥ bonds_to_prime bound sEVs) → activated
+    (after activation_delay) → aggregated``, plus a spontaneous activation
+    baseline. Aggregated platelets are immobile."""
+
+    density: NumberDensity = Field(gt=0, description="platelets per blood volume (mouse ~1e6 /uL, Ware 2004)")
+    volume: Volume = Field(default=4.7, gt=0, description="per platelet (mouse 4.7 fL, Ware 2004)")
+    diffusivity: Diffusivity = Field(default=0.5, ge=0, description="effective (shear-enhanced) diffusivity; calibrated assumption")
+    contact_distance: Length = Field(default=1.2, gt=0, description="EV-platelet centre distance for binding (platelet radius + EV radius)")
+    bonds_to_prime: int = Field(default=2, ge=1, description="bound sEVs that prime a platelet (m; assume 1-5)")
+    activation_delay: Time = Field(default=2.0, ge=0, description="primed -> activated (tau_act; assume 1-10 s)")
+    spontaneous_activation_rate: Rate = Field(default=1e-5, ge=0, description="baseline activation hazard of resting platelets")
+    aggregation_radius: Length = Field(default=2.5, gt=0, description="centre distance within which activated platelets join")
+    aggregation_rate: Rate = Field(default=20.0, ge=0, description="hazard of joining a neighbouring activated/aggregated platelet")
+    capacity: int | None = Field(default=None, ge=1, description="initial pool rows (grows as needed)")
+
+
+class Vesicles(StrictModel):
+    """Small EVs carrying integrin β2: Brownian motion in the plasma flow,
+    clearance, binding to platelets within the contact distance."""
+
+    diffusivity: Diffusivity = Field(default=4.0, ge=0, description="~4 um^2/s for a 100 nm vesicle (Stokes-Einstein)")
+    half_life: Time = Field(default=300.0, gt=0, description="plasma clearance half-life (minutes; Takahashi 2013, unverified)")
+    binding_rate: Rate = Field(default=50.0, ge=0, description="k_bind of an EV in contact with a platelet (GPIb); calibrated assumption")
+    plasma_concentration: NumberDensity = Field(
+        default=0.0, ge=0, description="sEV-beta2 in inflowing blood when no systemic pool (plasma_sev_b2_per_um3) is present"
+    )
+    capacity: int | None = Field(default=None, ge=1, description="initial pool rows (grows as needed)")
+
+
+class BloodConfig(StrictModel):
+    """The blood side of the pro-thrombotic niche, run on the blood clock."""
+
+    platelets: Platelets
+    vesicles: Vesicles = Field(default_factory=Vesicles)
+    occlusion_threshold: float = Field(default=0.5, gt=0, le=1, description="aggregated-platelet volume fraction that occludes a voxel")

@@ -1,0 +1,92 @@
+"""``alveosim inspect FILE``: what a checkpoint or snapshot holds."""
+
+from rich.markup import escape
+
+from sim.commands.common import console, err_console
+
+
+def register(sub):
+    p = sub.add_parser("inspect", help="show what a checkpoint, snapshot file or snapshot folder holds")
+    p.add_argument("file", metavar="FILE", help="checkpoint (.h5), snapshot (.vtkhdf) or snapshot folder")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    import h5py
+
+    from sim.io.errors import CheckpointError
+
+    path = Path(args.file)
+    if path.is_dir():
+        files = sorted(path.glob("*.vtkhdf"))
+        if not files:
+            err_console.print(f"{path}: a folder without .vtkhdf snapshot files")
+            return 2
+        for f in files:
+            _snapshot(f)
+        return 0
+    try:
+        if path.is_file() and h5py.is_hdf5(path):
+            with h5py.File(path, "r") as f:
+                is_snapshot = "VTKHDF" in f
+            if is_snapshot:
+                _snapshot(path)
+                return 0
+        _checkpoint(path)
+    except CheckpointError as exc:
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    except OSError as exc:
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({exc})')}", highlight=False)
+        return 2
+    return 0
+
+
+def _checkpoint(path) -> None:
+    from rich.table import Table
+
+    from sim.format import format_seconds
+    from sim.io.checkpoint import summarize
+
+    s = summarize(path)
+    table = Table(title=f"checkpoint {path}", show_header=False)
+    table.add_row("step", f"{s['step']:,}")
+    table.add_row("time", f"{format_seconds(s['time_s'])} ({s['time_s']!r} s)")
+    table.add_row("phase", f"{s['phase']} (index {s['phase_index']}, step {s['phase_step']:,} in it)")
+    table.add_row("seed", str(s["seed"]))
+    table.add_row("config hash", s["config_hash"])
+    table.add_row("written", f"{s['written_at']} on {s['backend']} ({s['device']})")
+    table.add_row("versions", ", ".join(f"{k} {v}" for k, v in s["versions"].items()))
+    for name, p in s["pools"].items():
+        table.add_row(f"species {name}", f"{p['n']:,} agents (capacity {p['capacity']:,}, next uid {p['next_uid']:,}); " + ", ".join(f"{k} {v}" for k, v in p["fields"].items()))
+    for name, desc in s["arrays"].items():
+        table.add_row(f"array {name}", desc)
+    for name, value in s["values"].items():
+        table.add_row(f"value {name}", f"{value!r}")
+    console.print(table)
+
+
+def _snapshot(path) -> None:
+    from rich.table import Table
+
+    from sim.io.vtkhdf import describe
+
+    d = describe(path)
+    a = d["attrs"]
+    table = Table(title=f"snapshot {path} (VTKHDF {d['type']})", show_header=False)
+    table.add_row("step", f"{a['alveosim_step']:,}" if "alveosim_step" in a else "?")
+    table.add_row("time", f"{a['alveosim_time_s']!r} s" if "alveosim_time_s" in a else "?")
+    table.add_row("config hash", str(a.get("alveosim_config_hash", "?")))
+    if d["type"] == "ImageData":
+        table.add_row("cells", " x ".join(map(str, d["cells"])) + f" (voxel {d['spacing']} um)")
+    else:
+        count = a.get("alveosim_count", d["points"])
+        table.add_row("species", f"{a.get('alveosim_species', '?')}: {d['points']:,} points written of {count:,}")
+        if a.get("alveosim_states", "[]") != "[]":
+            table.add_row("states", str(a["alveosim_states"]))
+    for name, info in d["arrays"].items():
+        lo, hi = info["range"]
+        table.add_row(f"array {name}", f"{info['dtype']}{info['shape']} range [{lo:.6g}, {hi:.6g}]")
+    console.print(table)

@@ -1,0 +1,69 @@
+"""Feature: reaction–diffusion fields and plasma compartments (issue 4).
+
+Sets ``sim.fields`` (a :class:`FieldSet`, when the config has ``fields:``)
+and ``sim.plasma`` (a :class:`Plasma`, when it has ``plasma:``), and adds
+one tissue-clock operation that advances the plasma and then the fields.
+"""
+
+from __future__ import annotations
+
+from sim.fields.config import check_plasma_links
+from sim.fields.fieldset import FieldSet
+from sim.fields.plasma import Plasma
+from sim.operations import TISSUE, Operation
+
+
+class FieldStep(Operation):
+    """Advance the plasma compartments from t to t + dt, then every field by
+    dt with its blood voxels at the new plasma values (implicit in time)."""
+
+    clocks = frozenset({TISSUE})
+
+    def __init__(self, fields: FieldSet | None, plasma: Plasma | None, trigger=None):
+        super().__init__(trigger)
+        self.fields = fields
+        self.plasma = plasma
+
+    def attach(self, sim):
+        super().attach(sim)
+        if self.fields is not None:
+            self.fields.bind(sim.state)
+
+    def act(self, state, dt):
+        if self.plasma is not None:
+            self.plasma.advance(state, state.time, dt)
+        if self.fields is not None:
+            values = {n: state.values[f"plasma_{n}"] for n in (self.plasma.names if self.plasma else [])}
+            self.fields.step(state, dt, values)
+
+    def observe(self, state):
+        out = self.plasma.observe(state) if self.plasma is not None else {}
+        if self.fields is not None:
+            out.update(self.fields.observe(state))
+        return out
+
+
+def _build(sim) -> None:
+    """Create sim.fields and sim.plasma from the config (new or resumed run)."""
+    cfg = sim.config
+    check_plasma_links(cfg.fields, cfg.plasma)
+    sim.plasma = Plasma(sim, cfg.plasma) if cfg.plasma else None
+    sim.fields = FieldSet(sim, cfg.fields) if cfg.fields is not None else None
+
+
+def initialize(sim) -> None:
+    """Initial field and plasma state of a new run."""
+    _build(sim)
+    if sim.plasma is not None:
+        sim.plasma.initialize(sim.state)
+    if sim.fields is not None:
+        sim.fields.initialize(sim.state)
+
+
+def operations(sim) -> list[Operation]:
+    """The field/plasma step, when the config declares fields or plasma."""
+    if not hasattr(sim, "fields"):
+        _build(sim)
+    if sim.fields is None and sim.plasma is None:
+        return []
+    return [FieldStep(sim.fields, sim.plasma)]

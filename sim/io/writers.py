@@ -1,0 +1,100 @@
+"""The writer operations that put checkpoints and snapshots in a run
+directory: on their time trigger, and once more when the run ends (normally
+or after Ctrl-C, never after an error that may have left a step half done)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sim.io.checkpoint import write_checkpoint
+from sim.io.snapshot import write_snapshot
+from sim.operations import Operation
+from sim.triggers import EveryTime
+
+
+class _Never:
+    """A trigger that never fires (writers that only act at the end)."""
+
+    def __call__(self, step, time, dt):
+        return False
+
+
+def _clean_exit() -> bool:
+    """True unless an exception is propagating through the run loop's finally."""
+    return sys.exc_info()[0] is None
+
+
+class CheckpointWriter(Operation):
+    """Writes ``directory/step_<step>.h5`` every ``every`` simulated seconds
+    (None: only at the end) and at the end of the run, keeping the newest
+    ``keep`` checkpoints. The initial state is not checkpointed: the config
+    reproduces it."""
+
+    writer = True
+
+    def __init__(self, directory: str | Path, every: float | None, keep: int):
+        super().__init__(EveryTime(every) if every else _Never())
+        self.directory = Path(directory)
+        self.keep = keep
+        self.last_step: int | None = None
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.last_step = sim.state.step
+
+    def act(self, state, dt):
+        if dt > 0.0:
+            self.write(state)
+
+    def write(self, state) -> Path | None:
+        """Checkpoint the current step (once per step); returns the file."""
+        if state.step == self.last_step:
+            return None
+        path = write_checkpoint(self.sim, self.directory / f"step_{state.step:010d}.h5")
+        self.last_step = state.step
+        self._prune(state.step)
+        return path
+
+    def _prune(self, step: int) -> None:
+        """Delete all but the newest ``keep`` checkpoints up to ``step`` (those
+        after it belong to a run resumed from an earlier checkpoint and are left)."""
+        files = sorted(p for p in self.directory.glob("step_*.h5") if int(p.stem[5:]) <= step)
+        for old in files[: -self.keep]:
+            old.unlink(missing_ok=True)
+
+    def finish(self, state):
+        if _clean_exit():
+            self.write(state)
+
+
+class SnapshotWriter(Operation):
+    """Writes a VTKHDF snapshot folder every ``every`` simulated seconds, at the
+    start of a new run and at its end; pools above ``max_agents`` are
+    subsampled evenly (the files record it)."""
+
+    writer = True
+
+    def __init__(self, directory: str | Path, every: float, max_agents: int | None):
+        super().__init__(EveryTime(every))
+        self.directory = Path(directory)
+        self.max_agents = max_agents
+        self.last_step: int | None = None
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.last_step = sim.state.step if sim.state.step > 0 else None
+
+    def act(self, state, dt):
+        self.write(state)
+
+    def write(self, state) -> list[Path]:
+        if state.step == self.last_step:
+            return []
+        files = write_snapshot(self.sim, self.directory, self.max_agents)
+        self.last_step = state.step
+        return files
+
+    def finish(self, state):
+        if _clean_exit():
+            self.write(state)

@@ -1,0 +1,46 @@
+"""The lattice feature: generates the lung lattice into the State
+(``labels``, ``occluded``, ``pressure``, ``velocity``), sets ``sim.flow``
+and solves the initial flow; logs the flow values. Absent ``lattice:``
+section = no lattice."""
+
+from __future__ import annotations
+
+from sim.lattice.flow import Flow
+from sim.lattice.generate import generate
+from sim.operations import Operation
+
+
+class FlowObserver(Operation):
+    """Logs the flow values (nothing to act on: the flow changes only when
+    another feature occludes voxels and calls ``sim.flow.solve``)."""
+
+    KEYS = ("flow_mean_speed_um_s", "flow_rate_um3_s", "flow_transit_time_s", "flow_pressure_drop_Pa")
+
+    def observe(self, state):
+        return {key: state.values.get(key, 0.0) for key in self.KEYS}
+
+
+def initialize(sim) -> None:
+    """Generate the lattice and solve the initial flow (new runs only)."""
+    cfg = sim.config.lattice
+    if cfg is None:
+        return
+    xp = sim.backend.xp
+    shape = sim.config.domain.shape
+    lattice = generate(sim.backend, shape, sim.config.domain.voxel, cfg, sim.config.seed)
+    arrays = sim.state.arrays
+    arrays["labels"] = lattice.labels
+    arrays["occluded"] = xp.zeros(shape, dtype="uint8")
+    arrays["pressure"] = xp.zeros(shape, dtype="float32")
+    arrays["velocity"] = xp.zeros(shape + (3,), dtype="float32")
+    sim.flow = Flow.from_config(sim.backend, sim.config)
+    sim.flow.solve(sim.state)
+
+
+def operations(sim) -> list[Operation]:
+    """The flow observer; also binds ``sim.flow`` when resuming from a checkpoint."""
+    if sim.config.lattice is None:
+        return []
+    if getattr(sim, "flow", None) is None:
+        sim.flow = Flow.from_config(sim.backend, sim.config)
+    return [FlowObserver()]

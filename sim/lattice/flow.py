@@ -1,0 +1,164 @@
+"""Capillary blood flow (DESIGN §2.1): Darcy/Hele-Shaw pressure on the
+conducting voxels, solved matrix-free by Jacobi-preconditioned CG, face
+fluxes and cell-centred velocities from the pressure, and occlusion.
+
+The pressure drop is scaled at the first solve so that the mean speed over
+conducting voxels equals ``flow.mean_speed``; it is kept in
+``state.values["flow_pressure_drop_Pa"]`` and held fixed afterwards, so an
+occlusion lowers the flow and re-routes it at the same arterio-venous drop.
+
+State it reads: ``labels`` (uint8 [nx, ny, nz]) and ``occluded`` (uint8
+[nx, ny, nz]). State it writes: ``pressure`` (float32 [nx, ny, nz], Pa, 0
+outside conducting blood; the outlet is at 0 Pa), ``velocity`` (float32
+[nx, ny, nz, 3], µm/s, 0 outside conducting voxels) and the values
+``flow_mean_speed_um_s``, ``flow_rate_um3_s`` (inflow), ``flow_transit_time_s``
+(mean transit time scaled to an acinar path: domain V/Q x acinar_path /
+inlet-outlet distance), ``flow_domain_transit_time_s`` (V/Q of the domain),
+``flow_pressure_drop_Pa``, ``flow_cg_iterations``, ``flow_conducting_voxels``.
+Solver matrices are rebuilt from ``labels`` and ``occluded`` at each solve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import labels as L
+from sim.lattice.cg import pcg
+from sim.lattice.connectivity import conducting_mask
+
+
+@dataclass
+class FlowSolution:
+    """Diagnostics of one solve. Fluxes in µm³/s.
+
+    inflow / outflow: through the inlet / outlet voxels; max_divergence: the
+    largest net outflow of a non-Dirichlet conducting voxel; mean_face_flux:
+    mean |flux| over faces between conducting voxels; iterations: CG
+    iterations; conducting: number of conducting voxels.
+    """
+
+    iterations: int
+    inflow: float
+    outflow: float
+    max_divergence: float
+    mean_face_flux: float
+    conducting: int
+
+
+class Flow:
+    """The flow solver bound to a backend (``sim.flow``).
+
+    voxel: edge h (µm); permeability: Hele-Shaw k = c^2/12 (µm²) of the
+    capillary sheet of thickness c; cfg: :class:`sim.lattice.config.FlowConfig`.
+    """
+
+    def __init__(self, backend, voxel: float, permeability: float, cfg):
+        self.backend = backend
+        self.h = float(voxel)
+        self.mobility = permeability / cfg.viscosity  # µm² / (Pa s)
+        self.cfg = cfg
+        self.axis = cfg.axis_index
+        self.k = backend.kernels("flow")
+
+    @classmethod
+    def from_config(cls, backend, config) -> Flow:
+        lat = config.lattice
+        return cls(backend, config.domain.voxel, lat.capillary_thickness**2 / 12.0, lat.flow)
+
+    @property
+    def face_conductance(self) -> float:
+        """Flux per pressure difference across one voxel face, µm³/(s Pa)."""
+        return self.mobility * self.h
+
+    def occlude(self, state, mask) -> None:
+        """OR ``mask`` (device bool/uint8 [nx, ny, nz]) into ``occluded``; call
+        :meth:`solve` afterwards to re-route the flow."""
+        occ = state.arrays["occluded"]
+        occ |= mask.astype(np.uint8)
+
+    def solve(self, state) -> FlowSolution:
+        """Solve for the pressure (warm-started from ``pressure``) and refresh
+        ``pressure``, ``velocity`` and the flow values in ``state``."""
+        be = self.backend
+        xp = be.xp
+        labels = state.arrays["labels"]
+        shape = labels.shape
+        pressure = state.arrays.setdefault("pressure", xp.zeros(shape, dtype=np.float32))
+        velocity = state.arrays.setdefault("velocity", xp.zeros(shape + (3,), dtype=np.float32))
+        mask = conducting_mask(be, labels, state.arrays["occluded"])
+        cells = xp.flatnonzero(mask.reshape(-1))
+        m = int(cells.shape[0])
+        velocity[...] = 0
+        if m == 0:
+            pressure[...] = 0
+            self._store(state, m, 0.0, 0.0, 0)
+            return FlowSolution(0, 0.0, 0.0, 0.0, 0.0, 0)
+        n = int(np.prod(shape))
+        index = xp.full(n, -1, dtype=np.int32)
+        index[cells] = xp.arange(m, dtype=np.int32)
+        shape_d = be.asarray(np.asarray(shape, dtype=np.int64))
+        nbr = xp.empty((m, 6), dtype=np.int32)
+        self.k.neighbours(m, cells, index, shape_d, nbr)
+        del index
+        lab = labels.reshape(-1)[cells]
+        inlet = lab == L.INLET
+        outlet = lab == L.OUTLET
+        fixed = (inlet | outlet).astype(np.uint8)
+        degree = (nbr >= 0).sum(axis=1)
+        inv_diag = xp.where((fixed == 0) & (degree > 0), 1.0 / xp.maximum(degree, 1), 0.0)
+
+        drop = state.values.get("flow_pressure_drop_Pa")
+        if drop:
+            x = pressure.reshape(-1)[cells].astype(np.float64) / drop
+        else:  # first solve: start from the linear profile along the flow axis
+            coord = (cells // np.int64(int(np.prod(shape[self.axis + 1:])))) % shape[self.axis]
+            x = 1.0 - coord.astype(np.float64) / max(shape[self.axis] - 1, 1)
+        x = xp.where(inlet, 1.0, xp.where(outlet, 0.0, x))
+
+        def apply(p, out):
+            self.k.laplacian(m, nbr, fixed, p, 0, out)
+
+        b = xp.where(fixed == 0, 0.0, x)  # reference residual: ||b - A x_fixed|| from a zero start
+        r0 = xp.empty(m, dtype=np.float64)
+        apply(b, r0)
+        target = self.cfg.tolerance * max(float(xp.sqrt((r0 * r0).sum())), 1e-300)
+        r = xp.empty(m, dtype=np.float64)
+        apply(x, r)
+        r *= -1.0
+        iterations, _ = pcg(xp, apply, x, r, inv_diag, target, self.cfg.max_iterations)
+
+        speed = xp.empty(m, dtype=np.float64)
+        vel_flat = velocity.reshape(-1, 3)
+        unit = self.mobility / self.h  # µm/s per Pa of pressure difference across a face
+        if not drop:
+            self.k.velocity(m, cells, nbr, fixed, x, shape_d, self.axis, unit, vel_flat, speed)
+            drop = self.cfg.mean_speed / float(speed.mean())
+        self.k.velocity(m, cells, nbr, fixed, x, shape_d, self.axis, unit * drop, vel_flat, speed)
+        pressure[...] = 0
+        pressure.reshape(-1)[cells] = (x * drop).astype(np.float32)
+
+        net = xp.empty(m, dtype=np.float64)
+        self.k.laplacian(m, nbr, fixed, x, 1, net)
+        g = self.face_conductance * drop
+        inflow = g * float(net[inlet].sum())
+        outflow = -g * float(net[outlet].sum())
+        max_div = g * float(xp.abs(xp.where(fixed == 0, net, 0.0)).max())
+        faces = [(x - x[nbr[:, d]])[nbr[:, d] >= 0] for d in (1, 3, 5)]
+        n_faces = sum(int(f.shape[0]) for f in faces)
+        mean_face = g * sum(float(xp.abs(f).sum()) for f in faces) / max(n_faces, 1)
+        state.values["flow_pressure_drop_Pa"] = float(drop)
+        self._store(state, m, float(speed.mean()), inflow, iterations)
+        return FlowSolution(iterations, inflow, outflow, max_div, mean_face, m)
+
+    def _store(self, state, m: int, mean_speed: float, inflow: float, iterations: int) -> None:
+        volume = m * self.h**3
+        transit = volume / inflow if inflow > 0 else float("inf")
+        length = (state.arrays["labels"].shape[self.axis] - 1) * self.h
+        state.values["flow_mean_speed_um_s"] = mean_speed
+        state.values["flow_rate_um3_s"] = inflow
+        state.values["flow_domain_transit_time_s"] = transit
+        state.values["flow_transit_time_s"] = transit * self.cfg.acinar_path / max(length, self.h)
+        state.values["flow_cg_iterations"] = float(iterations)
+        state.values["flow_conducting_voxels"] = float(m)

@@ -1,0 +1,69 @@
+"""sEV–platelet binding: only within contact distance, to the nearest
+platelet, counted exactly; blocked by antibody saturation and β2 knockout."""
+
+import numpy as np
+import pytest
+
+from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
+from sim.blood import ledger
+from sim.blood.species import RESTING
+
+STILL = {"diffusivity": "0 um^2/s"}
+
+
+def still_sim(backend, binding_rate="1e9 /s", values=None, platelets=None, vesicles=None):
+    blood = blood_config(
+        platelets={**STILL, "spontaneous_activation_rate": "0 /s", "bonds_to_prime": 1, "activation_delay": "1 s", **(platelets or {})},
+        vesicles={**STILL, "half_life": "1e6 s", "binding_rate": binding_rate, **(vesicles or {})},
+    )
+    sim = channel_sim(backend, blood=blood, values=values)
+    set_uniform_velocity(sim, 0.0)
+    return sim
+
+
+def test_binding_only_within_contact_distance_to_the_nearest(backend):
+    sim = still_sim(backend)
+    put_agents(sim, "platelet", [[10.0, 5.0, 5.0], [20.0, 5.0, 5.0]], aggregate=[-1, -1])
+    # contact distance 1.2 um: EVs at 0.5 and 1.0 um of platelet 0 bind it, 1.5 um never;
+    # the EV at 14.5 is 4.5 um from platelet 0 and 5.5 um from platelet 1: free;
+    # the EV at 19.5 binds platelet 1.
+    evs = [[10.5, 5.0, 5.0], [10.0, 6.0, 5.0], [10.0, 5.0, 6.5], [14.5, 5.0, 5.0], [19.5, 5.0, 5.0]]
+    put_agents(sim, "ev", evs, beta2=np.ones(5, np.float32))
+    step(sim, 3)
+    pl = sim.state.pool("platelet").to_host()
+    np.testing.assert_array_equal(pl["n_bound"], [2, 1])
+    left = sim.backend.to_host(sim.state.pool("ev").live("pos"))
+    np.testing.assert_allclose(left, np.array([[10.0, 5.0, 6.5], [14.5, 5.0, 5.0]], np.float32))
+    assert sim.state.values["ev_bound"] == 3
+    ev, platelets = ledger.expected_counts(sim.state)
+    assert (sim.state.pool("ev").n, sim.state.pool("platelet").n) == (ev, platelets)
+
+
+@pytest.mark.parametrize("case", ["antibody_saturated", "beta2_knockout"])
+def test_blocked_beta2_gives_no_ev_driven_activation(backend, case):
+    values = {"antibody_theta": 1.0} if case == "antibody_saturated" else {"ev_beta2": 0.0}
+    sim = still_sim(backend, values=values, platelets={"density": "3e7 /uL", "activation_delay": "0 s"}, vesicles={"plasma_concentration": "5e11 /mL"})
+    assert sim.state.pool("ev").n > 50 and sim.state.pool("platelet").n > 5
+    step(sim, 5)
+    pl = sim.state.pool("platelet").to_host()
+    assert sim.state.values["ev_bound"] == 0
+    assert (pl["n_bound"] == 0).all() and (pl["state"] == RESTING).all()
+
+
+def test_bound_ev_count_equals_platelet_tally(backend):
+    sim = still_sim(backend, binding_rate="200 /s", platelets={"density": "3e7 /uL"}, vesicles={"plasma_concentration": "5e11 /mL"})
+    step(sim, 4)
+    n_bound = sim.backend.to_host(sim.state.pool("platelet").live("n_bound"))
+    assert sim.state.values["ev_bound"] > 0
+    assert n_bound.sum() == sim.state.values["ev_bound"]
+
+
+def test_binding_probability_includes_the_unblocked_fraction(cpu):
+    # k dt = ln 2 -> 1 - exp(-k dt) = 0.5; theta = 0.5 -> p = 0.25 per step for an EV in contact
+    sim = still_sim(cpu, binding_rate=f"{np.log(2) * 1e3} /s", values={"antibody_theta": 0.5})
+    put_agents(sim, "platelet", [[10.0, 5.0, 5.0]], aggregate=[-1])
+    n = 8000
+    put_agents(sim, "ev", np.tile([[10.3, 5.0, 5.0]], (n, 1)), beta2=np.ones(n, np.float32))
+    step(sim, 1)
+    frac = sim.state.values["ev_bound"] / n
+    assert frac == pytest.approx(0.25, abs=5 * np.sqrt(0.25 * 0.75 / n))
