@@ -1,0 +1,184 @@
+"""The diffusion solvers against analytic solutions, on the CPU and on the
+CUDA backend (Numba's simulator without a GPU): erfc from a step, orders of
+convergence, mass conservation, decay at the half-life, the steady profile
+behind a Dirichlet plasma boundary, and CPU == CUDA."""
+
+from math import erfc, sqrt
+
+import numpy as np
+import pytest
+
+from sim.backend import select_backend
+from sim.config import load_config
+from sim.fields.solvers import ExplicitStencil, Grid, ImplicitLOD, face_table
+from sim.labels import AIR, CAPILLARY, NAMES, POST, SEPTUM
+from sim.simulation import Simulation
+
+SOLVERS = ["implicit", "explicit"]
+
+
+def make_grid(backend, labels, h=1.0):
+    labels = np.asarray(labels, dtype=np.uint8)
+    return Grid(backend, labels.shape, h, backend.asarray(labels))
+
+
+def diffusivities(d_tissue, d_air=0.0, d_post=None):
+    """Per-label table [n_labels] µm²/s: d_tissue everywhere but air (and post)."""
+    d = np.full(len(NAMES), d_tissue, dtype=np.float64)
+    d[AIR] = d_air
+    if d_post is not None:
+        d[POST] = d_post
+    return d
+
+
+def advance(backend, solver, grid, c, d_labels, dt, steps, fixed=None, value=0.0):
+    """Run ``steps`` diffusion steps of dt on the device field c [nx, ny, nz]."""
+    gtab = backend.asarray(face_table(d_labels))
+    fixed = backend.asarray(np.zeros(len(NAMES), np.uint8) if fixed is None else fixed)
+    d_max = float(face_table(d_labels).max())
+    s = ImplicitLOD(grid) if solver == "implicit" else ExplicitStencil(grid)
+    for _ in range(steps):
+        if solver == "implicit":
+            s.diffuse(c, gtab, fixed, value, dt)
+        else:
+            s.diffuse(c, gtab, fixed, value, dt, d_max)
+    return backend.to_host(c).astype(np.float64)
+
+
+def step_profile(n, h, t, d, x0):
+    """Exact 1-D solution from c = 1 for x < x0, 0 beyond, at time t (infinite line)."""
+    x = (np.arange(n) + 0.5) * h
+    return np.array([0.5 * erfc((xi - x0) / (2.0 * sqrt(d * t))) for xi in x])
+
+
+def rel_l2(a, b):
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_erfc_from_a_step(backend, solver):
+    """1-D diffusion from a step along x (the strided axis) matches
+    0.5·erfc((x−x0)/(2√(Dt))) to relative L2 ≤ 1e-3."""
+    n, h, d, t_end, steps = 160, 0.5, 1.0, 16.0, 64
+    grid = make_grid(backend, np.full((n, 1, 1), SEPTUM), h)
+    x0 = n / 2 * h
+    c0 = (((np.arange(n) + 0.5) * h) < x0).astype(np.float32).reshape(n, 1, 1)
+    c = backend.asarray(c0)
+    got = advance(backend, solver, grid, c, diffusivities(d), t_end / steps, steps).ravel()
+    assert rel_l2(got, step_profile(n, h, t_end, d, x0)) <= 1e-3
+
+
+def _smooth_run(backend, solver, n, h, dt, steps, d=1.0, t0=4.0, axis=0):
+    """Start from the exact profile at t0 and run ``steps`` steps of dt along ``axis``."""
+    shape = [1, 1, 1]
+    shape[axis] = n
+    grid = make_grid(backend, np.full(shape, SEPTUM), h)
+    x0 = n / 2 * h
+    c = backend.asarray(step_profile(n, h, t0, d, x0).astype(np.float32).reshape(shape))
+    got = advance(backend, solver, grid, c, diffusivities(d), dt, steps).ravel()
+    return got, step_profile(n, h, t0 + dt * steps, d, x0)
+
+
+def test_implicit_is_first_order_in_time(backend):
+    """At fixed h, halving dt halves the change: ‖u(dt)−u(dt/2)‖ / ‖u(dt/2)−u(dt/4)‖ ≈ 2."""
+    runs = [_smooth_run(backend, "implicit", 64, 0.5, 1.0 / m, 4 * m)[0] for m in (1, 2, 4)]
+    ratio = np.linalg.norm(runs[0] - runs[1]) / np.linalg.norm(runs[1] - runs[2])
+    assert 1.8 < ratio < 2.2
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_second_order_in_space(backend, solver):
+    """With dt ∝ h² the error against the exact solution falls 4× per halving of h."""
+    errors = []
+    for m in (1, 2, 4):
+        h = 1.0 / m
+        got, exact = _smooth_run(backend, solver, 24 * m, h, 0.25 * h * h if solver == "implicit" else 0.5 * h * h, 8 * m * m // (1 if solver == "implicit" else 2), axis=2)
+        errors.append(np.sqrt(np.mean((got - exact) ** 2)))
+    assert 3.3 < errors[0] / errors[1] < 4.7
+    assert 3.3 < errors[1] / errors[2] < 4.7
+
+
+def _mixed_labels(shape, seed=1):
+    """Random septum/post/air labels: different diffusivities and no-flux faces."""
+    rng = np.random.default_rng(seed)
+    return rng.choice([SEPTUM, SEPTUM, POST, AIR], size=shape).astype(np.uint8)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_closed_box_conserves_mass(backend, solver):
+    """No decay, no-flux walls and air: the total amount stays to float rounding."""
+    shape = (10, 9, 8)
+    labels = _mixed_labels(shape)
+    grid = make_grid(backend, labels, h=2.5)
+    rng = np.random.default_rng(2)
+    c0 = rng.random(shape).astype(np.float32)
+    c = backend.asarray(c0)
+    got = advance(backend, solver, grid, c, diffusivities(20.0, d_post=5.0), 30.0, 3)
+    assert abs(got.sum() - c0.astype(np.float64).sum()) <= 1e-6 * c0.sum()
+    assert np.all(got[labels == AIR] == c0[labels == AIR])  # nothing enters the airspace
+    assert got[labels != AIR].std() < c0[labels != AIR].std()  # and it did diffuse
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_cpu_and_cuda_agree(solver):
+    """The same step on both backends, with mixed labels and Dirichlet blood
+    voxels, agrees to 1e-5 relative."""
+    shape = (9, 8, 7)
+    labels = _mixed_labels(shape, seed=3)
+    labels[:, 3, :] = CAPILLARY
+    fixed = np.zeros(len(NAMES), np.uint8)
+    fixed[CAPILLARY] = 1
+    c0 = np.random.default_rng(4).random(shape).astype(np.float32)
+    out = []
+    for name in ("cpu", "cuda"):
+        be = select_backend(name)
+        grid = make_grid(be, labels, h=2.5)
+        out.append(advance(be, solver, grid, be.asarray(c0), diffusivities(20.0, d_post=5.0), 20.0, 2, fixed, 0.7))
+    assert np.max(np.abs(out[0] - out[1])) <= 1e-5 * np.max(np.abs(out[0]))
+
+
+def _config(shape, h, dt, steps, fields, plasma=None, solver="implicit"):
+    data = {
+        "domain": {"size": [f"{n * h} um" for n in shape], "voxel": f"{h} um"},
+        "phases": [{"name": "p", "clock": "tissue", "duration": f"{dt * steps} s", "dt": f"{dt} s"}],
+        "fields": {"solver": solver, "named": fields},
+        "output": {"progress": False, "timeseries_every": 10**6},
+    }
+    if plasma:
+        data["plasma"] = plasma
+    return load_config(data=data)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_decay_at_the_half_life(backend, solver):
+    """A uniform field halves every half-life: c(t) = c0 · 2^(−t/T½)."""
+    cfg = _config((4, 3, 2), 2.5, 90.0, 10, {"emt_factor": {"unit": "a.u.", "initial": 8.0, "diffusivity": "10 um^2/s", "half_life": "5 min"}}, solver=solver)
+    sim = Simulation(cfg, backend=backend)
+    sim.run(progress=False)
+    got = backend.to_host(sim.state.arrays["fields"])
+    np.testing.assert_allclose(got, 8.0 * 2.0 ** (-900.0 / 300.0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_dirichlet_plasma_boundary_steady_profile(backend, solver):
+    """A septal slab between a capillary (held at the plasma value P) and
+    airspace (no flux) reaches c(x) = P·cosh((L−x)/λ)/cosh(L/λ), λ = √(D/k),
+    x from the capillary voxel centre, L to the air face."""
+    n, h, d, half_life = 40, 1.0, 1.0, 100.0 * np.log(2.0)  # λ = 10 µm
+    labels = np.full((n, 1, 1), SEPTUM, np.uint8)
+    labels[0] = CAPILLARY
+    labels[-4:] = AIR
+    fields = {"cxcl13": {"unit": "pM", "diffusivity": f"{d} um^2/s", "half_life": f"{half_life} s", "plasma": "cxcl13"}}
+    plasma = {"cxcl13": {"unit": "pM", "initial": "5 pM"}}
+    dt, steps = (20.0, 60) if solver == "implicit" else (100.0, 12)
+    cfg = _config(labels.shape, h, dt, steps, fields, plasma, solver)
+    sim = Simulation(cfg, backend=backend)
+    sim.state.arrays["labels"] = backend.asarray(labels)
+    sim.run(progress=False)
+    got = backend.to_host(sim.state.arrays["fields"][0]).ravel().astype(np.float64)
+    lam, big_l = 10.0, (n - 4 - 0.5) * h
+    x = np.arange(n - 4) * h
+    exact = 5.0 * np.cosh((big_l - x) / lam) / np.cosh(big_l / lam)
+    assert got[0] == pytest.approx(5.0)
+    np.testing.assert_allclose(got[: n - 4], exact, rtol=5e-3)
+    assert np.all(got[n - 4 :] == 0.0)
