@@ -4,6 +4,7 @@ joins merge aggregates, aggregated platelets are immobile."""
 import numpy as np
 
 from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
+from sim.blood.aggregation import relabel
 from sim.blood.species import ACTIVATED, AGGREGATED, RESTING
 
 
@@ -36,8 +37,6 @@ def test_labels_converge_to_the_component_minimum(cpu):
     sim = channel_sim(cpu, shape=(40, 5, 5), blood=blood)
     n = 40
     put_agents(sim, "platelet", [[3.0 + 2.0 * i, 5.0, 5.0] for i in range(n)], state=np.full(n, AGGREGATED, np.uint8), aggregate=np.arange(n)[::-1].copy())
-    from sim.blood.aggregation import relabel
-
     op = next(op for op in sim.operations if type(op).__name__ == "Aggregation")
     sim._attach_all()
     cells = op.context.platelet_cells.refresh(sim.state)

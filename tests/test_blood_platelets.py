@@ -47,8 +47,8 @@ def test_no_aggregation_without_bound_sev_or_spontaneous_activation(backend, spo
         platelets={"density": "4e7 /uL", "bonds_to_prime": 1, "activation_delay": "1 ms", "spontaneous_activation_rate": spontaneous, "aggregation_rate": "1e4 /s", "diffusivity": "50 um^2/s"},
         vesicles={"plasma_concentration": "5e11 /mL", "binding_rate": "5e3 /s"},
     )
-    sim = channel_sim(backend, blood=blood, mean_speed="0.2 mm/s", values={"antibody_theta": 1.0})
-    step(sim, 6)
+    sim = channel_sim(backend, shape=(8, 5, 5), blood=blood, mean_speed="0.2 mm/s", values={"antibody_theta": 1.0})
+    step(sim, 4)
     pl = sim.state.pool("platelet").to_host()
     assert sim.state.values["ev_bound"] == 0
     if spontaneous == "0 /s":
@@ -64,8 +64,8 @@ def test_ev_driven_aggregation_needs_bound_sevs(backend):
         platelets={"density": "4e7 /uL", "bonds_to_prime": 1, "activation_delay": "1 ms", "spontaneous_activation_rate": "0 /s", "aggregation_rate": "1e4 /s", "diffusivity": "50 um^2/s"},
         vesicles={"plasma_concentration": "5e11 /mL", "binding_rate": "5e3 /s"},
     )
-    sim = channel_sim(backend, blood=blood, mean_speed="0.2 mm/s")
-    step(sim, 6)
+    sim = channel_sim(backend, shape=(8, 5, 5), blood=blood, mean_speed="0.2 mm/s")
+    step(sim, 4)
     pl = sim.state.pool("platelet").to_host()
     active = pl["state"] >= ACTIVATED
     assert active.any()
