@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "sim.commands.lattice",
     "sim.commands.info",
     "sim.commands.bench",
+    "sim.commands.render",
+    "sim.commands.plot",
 ]
 
 
