@@ -15,9 +15,14 @@ from pathlib import Path
 
 from benchmarks.common import RESULTS_DIR, print_rows
 
-# module -> (quick sizes, full sizes); each module has run(sizes, backend_name) -> (backend, rows, bandwidth)
+# module -> (arguments for --quick, arguments for the full run); every module
+# has main(argv) taking --backend and writing its rows with common.write_results.
 SUITE = {
-    "benchmarks.bench_agents": ([100_000], [100_000, 1_000_000]),
+    "bench_agents": (["--sizes", "100000"], ["--sizes", "100000", "1000000"]),
+    "bench_blood": (["--sizes", "100000"], ["--sizes", "100000", "1000000"]),
+    "bench_lattice": (["--sizes", "64"], ["--sizes", "64", "128"]),
+    "bench_diffusion": (["--sizes", "64"], ["--sizes", "128", "256"]),
+    "bench_checkpoint": (["--agents", "100000", "--voxels", "64"], ["--agents", "1000000", "--voxels", "128"]),
 }
 
 
@@ -47,20 +52,31 @@ def main(argv=None) -> int:
     p.add_argument("--out", metavar="FILE", help="suite JSON path (default: benchmarks/results/suite-<backend>-<host>.json)")
     args = p.parse_args(argv)
 
-    from benchmarks.common import write_results
+    import os
+    import tempfile
 
-    rows, backend, bandwidth = [], None, None
-    for module, (quick, full) in SUITE.items():
-        if args.only and module.rsplit(".", 1)[-1] not in args.only:
-            continue
-        backend, mod_rows, bandwidth = import_module(module).run(quick if args.quick else full, args.backend)
-        rows += [dict(r, module=module) for r in mod_rows]
-    if backend is None:
+    from benchmarks.common import write_results
+    from sim.backend import select_backend
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["ALVEOSIM_BENCH_DIR"] = tmp
+        try:
+            for name, (quick, full) in SUITE.items():
+                if args.only and name not in args.only:
+                    continue
+                import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), "--backend", args.backend])
+        finally:
+            del os.environ["ALVEOSIM_BENCH_DIR"]
+        for path in sorted(Path(tmp).glob("*.json")):
+            doc = json.loads(path.read_text())
+            rows += [dict(r, benchmark=doc["benchmark"]) for r in doc["rows"]]
+    if not rows:
         print("no benchmark selected")
         return 2
+    backend = select_backend(args.backend)
     print_rows(rows)
-    path = write_results("suite", backend, rows, {"copy_bandwidth_GBps": bandwidth / 1e9},
-                         out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
+    path = write_results("suite", backend, rows, out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
     if args.out:
         path = path.rename(args.out)
     print(f"wrote {path}")

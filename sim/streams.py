@@ -25,3 +25,4 @@ class Stream(IntEnum):
     PLATELET_ACTIVATION = 88
     PLATELET_AGGREGATION = 89
     BLOOD_SEEDING = 90
+    EV_BLOCK = 91  # antibody blocking of an EV's beta2, drawn once per EV (engineer F)

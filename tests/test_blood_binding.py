@@ -58,12 +58,42 @@ def test_bound_ev_count_equals_platelet_tally(backend):
     assert n_bound.sum() == sim.state.values["ev_bound"]
 
 
-def test_binding_probability_includes_the_unblocked_fraction(cpu):
-    # k dt = ln 2 -> 1 - exp(-k dt) = 0.5; theta = 0.5 -> p = 0.25 per step for an EV in contact
-    sim = still_sim(cpu, binding_rate=f"{np.log(2) * 1e3} /s", values={"antibody_theta": 0.5})
+def contact_sim(backend, n, theta, binding_rate):
+    """n EVs (distinct uids) 0.3 µm from one still platelet, antibody fraction theta."""
+    sim = still_sim(backend, binding_rate=binding_rate, values={"antibody_theta": theta})
     put_agents(sim, "platelet", [[10.0, 5.0, 5.0]], aggregate=[-1])
-    n = 8000
     put_agents(sim, "ev", np.tile([[10.3, 5.0, 5.0]], (n, 1)), beta2=np.ones(n, np.float32))
+    return sim
+
+
+def test_per_step_binding_probability_of_an_unblocked_ev(cpu):
+    # k dt = ln 2 -> 1 - exp(-k dt) = 0.5 per step for an EV in contact, theta = 0
+    n = 8000
+    sim = contact_sim(cpu, n, 0.0, f"{np.log(2) * 1e3} /s")
     step(sim, 1)
     frac = sim.state.values["ev_bound"] / n
-    assert frac == pytest.approx(0.25, abs=5 * np.sqrt(0.25 * 0.75 / n))
+    assert frac == pytest.approx(0.5, abs=5 * np.sqrt(0.25 / n))
+
+
+@pytest.mark.parametrize("theta", [0.3, 0.8])
+def test_fraction_of_evs_that_ever_bind_is_the_unblocked_fraction(cpu, theta):
+    # a blocked EV never binds however long it stays in contact: after many steps
+    # at p = 0.5 per step, the bound fraction saturates at 1 - theta
+    n = 8000
+    sim = contact_sim(cpu, n, theta, f"{np.log(2) * 1e3} /s")
+    step(sim, 30)
+    bound = sim.state.values["ev_bound"]
+    assert bound / n == pytest.approx(1.0 - theta, abs=5 * np.sqrt(theta * (1 - theta) / n))
+    step(sim, 20)
+    assert sim.state.values["ev_bound"] == bound  # the remaining EVs are all blocked
+    assert sim.state.pool("ev").n == n - bound
+
+
+def test_blocked_evs_are_the_same_on_cpu_and_cuda_simulator(cpu, cuda):
+    survivors = []
+    for be in (cpu, cuda):
+        sim = contact_sim(be, 120, 0.5, "1e9 /s")
+        step(sim, 3)
+        survivors.append(np.sort(be.to_host(sim.state.pool("ev").live("uid"))))
+    np.testing.assert_array_equal(survivors[0], survivors[1])
+    assert 30 < survivors[0].size < 90  # about half of the 120 EVs are blocked

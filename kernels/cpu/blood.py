@@ -36,9 +36,9 @@ def place(n, first, offsets, voxels, dims, h, pos, uid, seed, stream, step):
 
 
 @njit(parallel=True, cache=True)
-def bind(n, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
+def bind(n, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
     for i in prange(n):
-        bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target)
+        bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target)
 
 
 @njit(cache=True)

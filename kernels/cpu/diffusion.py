@@ -12,33 +12,34 @@ from kernels.rules.diffusion import decay_voxel, lod_backward, lod_forward, reac
 
 
 @njit(parallel=True, cache=True)
-def lod_sweep(n_lines, c, cp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
+def lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
     """Implicit diffusion step along ``axis`` for all n_lines lines of the
-    flat field c [nx*ny*nz] float32 (in place); cp is scratch of the same size."""
+    flat field c [nx*ny*nz] float32 (in place); cp, dp: float64 scratch of
+    the same size."""
     if axis == 0:
         for j in prange(ny):
             for t in range(nx):
                 for k in range(nz):
-                    lod_forward(c, cp, lab, gtab, fixed, value, r, j * nz + k, ny * nz, t, nx)
-            for t in range(nx - 2, -1, -1):
+                    lod_forward(c, cp, dp, lab, gtab, fixed, value, r, j * nz + k, ny * nz, t, nx)
+            for t in range(nx - 1, -1, -1):
                 for k in range(nz):
-                    lod_backward(c, cp, j * nz + k, ny * nz, t)
+                    lod_backward(c, cp, dp, j * nz + k, ny * nz, t, nx)
     elif axis == 1:
         for i in prange(nx):
             for t in range(ny):
                 for k in range(nz):
-                    lod_forward(c, cp, lab, gtab, fixed, value, r, i * ny * nz + k, nz, t, ny)
-            for t in range(ny - 2, -1, -1):
+                    lod_forward(c, cp, dp, lab, gtab, fixed, value, r, i * ny * nz + k, nz, t, ny)
+            for t in range(ny - 1, -1, -1):
                 for k in range(nz):
-                    lod_backward(c, cp, i * ny * nz + k, nz, t)
+                    lod_backward(c, cp, dp, i * ny * nz + k, nz, t, ny)
     else:
         for i in prange(nx):
             for t in range(nz):
                 for j in range(ny):
-                    lod_forward(c, cp, lab, gtab, fixed, value, r, (i * ny + j) * nz, 1, t, nz)
-            for t in range(nz - 2, -1, -1):
+                    lod_forward(c, cp, dp, lab, gtab, fixed, value, r, (i * ny + j) * nz, 1, t, nz)
+            for t in range(nz - 1, -1, -1):
                 for j in range(ny):
-                    lod_backward(c, cp, (i * ny + j) * nz, 1, t)
+                    lod_backward(c, cp, dp, (i * ny + j) * nz, 1, t, nz)
 
 
 @njit(parallel=True, cache=True)

@@ -40,10 +40,10 @@ def _place(n, first, offsets, voxels, dims, h, pos, uid, seed, stream, step):
 
 
 @cuda.jit(cache=True)
-def _bind(n, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
+def _bind(n, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
     i = cuda.grid(1)
     if i < n:
-        bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target)
+        bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target)
 
 
 @cuda.jit(cache=True)

@@ -9,15 +9,15 @@ from kernels.rules.diffusion import decay_voxel, line_base, lod_backward, lod_fo
 
 
 @cuda.jit(cache=True)
-def _lod_sweep(n_lines, c, cp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
+def _lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
     line = cuda.grid(1)
     if line < n_lines:
         base, stride = line_base(axis, line, ny, nz)
         n = nx if axis == 0 else (ny if axis == 1 else nz)
         for t in range(n):
-            lod_forward(c, cp, lab, gtab, fixed, value, r, base, stride, t, n)
-        for t in range(n - 2, -1, -1):
-            lod_backward(c, cp, base, stride, t)
+            lod_forward(c, cp, dp, lab, gtab, fixed, value, r, base, stride, t, n)
+        for t in range(n - 1, -1, -1):
+            lod_backward(c, cp, dp, base, stride, t, n)
 
 
 @cuda.jit(cache=True)

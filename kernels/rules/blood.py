@@ -193,12 +193,29 @@ def nearest_within(x, y, z, self_index, pos, radius, grid, dims, cell_start, ord
 
 
 @register_jitable
-def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
-    """A free EV with beta2 > 0 binds, with probability p_bind (already
-    including the unblocked fraction 1 − θ), the nearest platelet within
-    ``radius`` µm: target[i] = its row and ev_state[i] = 1 (bound); else -1."""
+def is_blocked(seed, block_stream, uid, theta):
+    """True when the antibody coats the β2 of EV ``uid``: a step-independent
+    uniform u of (seed, block_stream, uid) below the blocked fraction θ. The
+    draw is fixed per EV, so the decision holds for its whole life at a fixed
+    θ, and when θ changes the same u is compared with the new θ (a rising θ
+    only adds blocked EVs)."""
+    if theta <= 0.0:
+        return False
+    u, _, _, _ = uniform4(seed, block_stream, 0, uid, 0)
+    return u < theta
+
+
+@register_jitable
+def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
+    """A free EV with beta2 > 0 whose β2 is not antibody-blocked
+    (``is_blocked`` with fraction θ) binds, with probability p_bind =
+    1 − exp(−k_bind·dt), the nearest platelet within ``radius`` µm:
+    target[i] = its row and ev_state[i] = 1 (bound); else -1. A blocked EV
+    never binds."""
     target[i] = -1
     if ev_state[i] != 0 or beta2[i] <= 0.0:
+        return
+    if is_blocked(seed, block_stream, ev_uid[i], theta):
         return
     u, _, _, _ = uniform4(seed, stream, step, ev_uid[i], 0)
     if u >= p_bind:

@@ -4,15 +4,16 @@ Arrays are the flat (C-order) views of one field ``c`` [nx*ny*nz] float32 and
 of the labels ``lab`` [nx*ny*nz] uint8. ``gtab`` [n_labels, n_labels] float32
 is the face diffusivity (µm²/s) between two labels (harmonic mean, 0 across a
 no-flux face); ``fixed`` [n_labels] uint8 marks Dirichlet labels, held at
-``value``. ``r`` is dt/h² (s/µm²). Scalars are float32 (the launchers'
-callers pass np.float32) so that the CPU loops vectorise in single precision.
+``value``. ``r`` is dt/h² (s/µm²). The stencil runs in float32 (callers
+pass np.float32 scalars, so CPU loops vectorise in single precision); the
+implicit line solves run in float64.
 
 A line of the implicit locally-one-dimensional (LOD) step is addressed by its
 first flat index ``base``, its ``stride`` and its length ``n``; ``t`` is the
 position along it. The Thomas solve runs element by element so that
 launchers can order the loops for memory (contiguous inner loops on the CPU,
 one thread per line on a GPU): ``lod_forward`` for t = 0 … n-1, then
-``lod_backward`` for t = n-2 … 0.
+``lod_backward`` for t = n-1 … 0.
 """
 
 import math
@@ -22,37 +23,41 @@ from numba.extending import register_jitable
 
 
 @register_jitable(_nrt=False)
-def lod_forward(c, cp, lab, gtab, fixed, value, r, base, stride, t, n):
+def lod_forward(c, cp, dp, lab, gtab, fixed, value, r, base, stride, t, n):
     """Forward elimination at position t of the line: builds row t of
-    (I - r·L) x = c with no-flux line ends (a fixed row x = value at
-    Dirichlet labels), stores the modified super-diagonal in cp and the
-    modified right-hand side in place in c. float32 arithmetic without
-    data-dependent branches, so that a loop across lines vectorises."""
+    (I − r·L) x = c with no-flux line ends (a fixed row x = value at
+    Dirichlet labels) and stores the modified super-diagonal in cp and the
+    modified right-hand side in dp (both float64 scratch). The elimination
+    runs in float64: at tissue steps r·g reaches ~10², and float32 would lose
+    ~eps·r·g per step (cancellation in the pivots). No data-dependent
+    branches, so a loop across lines vectorises."""
     idx = base + t * stride
     la = lab[idx]
     free = fixed[la] == 0
-    zero = np.float32(0.0)
-    gl = gtab[la, lab[idx - stride]] if t > 0 else zero
-    gr = gtab[la, lab[idx + stride]] if t < n - 1 else zero
-    gl = gl if free else zero
-    gr = gr if free else zero
-    rhs = c[idx] if free else value
+    gl = float(gtab[la, lab[idx - stride]]) if t > 0 else 0.0
+    gr = float(gtab[la, lab[idx + stride]]) if t < n - 1 else 0.0
+    gl = gl if free else 0.0
+    gr = gr if free else 0.0
+    rhs = float(c[idx]) if free else value
     a = -r * gl
-    b = np.float32(1.0) + r * (gl + gr)
+    b = 1.0 + r * (gl + gr)
     if t > 0:
-        inv = np.float32(1.0) / (b - a * cp[idx - stride])
-        c[idx] = (rhs - a * c[idx - stride]) * inv
+        inv = 1.0 / (b - a * cp[idx - stride])
+        dp[idx] = (rhs - a * dp[idx - stride]) * inv
     else:
-        inv = np.float32(1.0) / b
-        c[idx] = rhs * inv
+        inv = 1.0 / b
+        dp[idx] = rhs * inv
     cp[idx] = -r * gr * inv
 
 
 @register_jitable(_nrt=False)
-def lod_backward(c, cp, base, stride, t):
-    """Back substitution at position t (< n-1): x_t = d_t - cp_t · x_{t+1}."""
+def lod_backward(c, cp, dp, base, stride, t, n):
+    """Back substitution at position t (run for t = n−1 … 0):
+    x_t = d_t − cp_t · x_{t+1} in float64 (kept in dp), written to c as float32."""
     idx = base + t * stride
-    c[idx] = c[idx] - cp[idx] * c[idx + stride]
+    if t < n - 1:
+        dp[idx] = dp[idx] - cp[idx] * dp[idx + stride]
+    c[idx] = dp[idx]
 
 
 @register_jitable(_nrt=False)

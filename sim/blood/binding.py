@@ -1,6 +1,9 @@
 """sEV–platelet binding (integrin β2 – GPIb): a free EV with β2 binds the
-nearest platelet within contact distance with probability
-(1 − exp(−k_bind·dt))·(1 − θ), θ = ``state.values["antibody_theta"]``."""
+nearest platelet within contact distance with probability 1 − exp(−k_bind·dt)
+per step, unless the antibody blocks its β2. Each EV is blocked with
+probability θ = ``state.values["antibody_theta"]`` by a draw keyed by its uid
+alone (stream EV_BLOCK), so the decision is fixed for the EV while θ holds
+and a blocked EV never binds, however long it stays in contact."""
 
 from __future__ import annotations
 
@@ -14,10 +17,9 @@ from sim.operations import BLOOD, Operation
 from sim.streams import Stream
 
 
-def binding_probability(binding_rate: float, dt: float, theta: float) -> float:
-    """Per-step binding probability of an EV in contact: (1 − e^(−k dt))(1 − θ)."""
-    theta = min(max(theta, 0.0), 1.0)
-    return -math.expm1(-binding_rate * dt) * (1.0 - theta)
+def binding_probability(binding_rate: float, dt: float) -> float:
+    """Per-step binding probability of an unblocked EV in contact: 1 − e^(−k dt)."""
+    return -math.expm1(-binding_rate * dt)
 
 
 class Binding(Operation):
@@ -42,7 +44,8 @@ class Binding(Operation):
     def act(self, state, dt):
         evs = state.pool("ev")
         platelets = state.pool("platelet")
-        p_bind = binding_probability(self.binding_rate, dt, float(state.values.get("antibody_theta", 0.0)))
+        p_bind = binding_probability(self.binding_rate, dt)
+        theta = min(max(float(state.values.get("antibody_theta", 0.0)), 0.0), 1.0)
         if evs.n == 0 or platelets.n == 0 or p_bind <= 0.0:
             return
         xp = state.backend.xp
@@ -51,7 +54,7 @@ class Binding(Operation):
         cells = self.context.platelet_cells.refresh(state)
         self.k.bind(
             evs.n, evs.arrays["pos"], evs.arrays["uid"], evs.arrays["state"], evs.arrays["beta2"], state.seed, int(Stream.EV_BIND), state.step,
-            p_bind, platelets.arrays["pos"], platelets.arrays["state"], self.contact, cells.grid, cells.dims, cells.cell_start, cells.order, self.target,
+            p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, cells.grid, cells.dims, cells.cell_start, cells.order, self.target,
         )
         self.k.count_bound(evs.n, self.target, platelets.arrays["n_bound"])
         bound = evs.live("state") == BOUND

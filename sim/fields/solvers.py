@@ -41,23 +41,26 @@ class Grid:
 
 class ImplicitLOD:
     """Implicit Euler split into x, y and z line solves (axes of length 1 are
-    skipped, their line solve being the identity)."""
+    skipped, their line solve being the identity); float64 scratch cp, dp
+    [nx*ny*nz] for the elimination."""
 
     def __init__(self, grid: Grid):
         self.grid = grid
         self.k = grid.backend.kernels("diffusion")
+        xp = grid.backend.xp
+        self.cp = xp.zeros(grid.n, dtype=np.float64)
+        self.dp = xp.zeros(grid.n, dtype=np.float64)
 
     def diffuse(self, c, gtab, fixed, value: float, dt: float) -> None:
         """Advance the field c [nx, ny, nz] float32 by dt seconds in place."""
         g = self.grid
         nx, ny, nz = g.shape
-        r = np.float32(dt / (g.h * g.h))
-        value = np.float32(value)
-        flat, cp = c.reshape(-1), g.scratch.reshape(-1)
+        r = float(dt / (g.h * g.h))
+        flat = c.reshape(-1)
         lines = (ny * nz, nx * nz, nx * ny)
         for axis in range(3):
             if g.shape[axis] > 1:
-                self.k.lod_sweep(lines[axis], flat, cp, g.flat_labels, gtab, fixed, value, r, axis, nx, ny, nz)
+                self.k.lod_sweep(lines[axis], flat, self.cp, self.dp, g.flat_labels, gtab, fixed, float(value), r, axis, nx, ny, nz)
 
 
 class ExplicitStencil:

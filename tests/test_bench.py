@@ -1,0 +1,21 @@
+"""The benchmark suite runner writes well-formed JSON and compares results."""
+
+import json
+
+from benchmarks.run import compare, main
+
+
+def test_suite_writes_rows_with_throughput_and_roofline(tmp_path):
+    out = tmp_path / "suite.json"
+    assert main(["--quick", "--only", "bench_agents", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["machine"]["backend"] == "cpu" and doc["machine"]["cpu_threads"] >= 1
+    kernels = {r["kernel"] for r in doc["rows"]}
+    assert kernels == {"move_and_draw", "cell_list_build"}
+    for row in doc["rows"]:
+        assert row["agent_updates_per_s"] > 0
+        assert 0 < row["roofline_fraction"] and row["copy_bandwidth_GBps"] > 0
+    move = next(r for r in doc["rows"] if r["kernel"] == "move_and_draw")
+    assert move["numpy_bit_identical"] is True  # the NumPy baseline does the same work
+    ratios = compare(doc["rows"], out)
+    assert len(ratios) == 2 and all(abs(r["ratio_vs_base"] - 1.0) < 1e-12 for r in ratios)
