@@ -2,8 +2,7 @@
 their neighbours through the cell list, divide when uncrowded and die.
 
 It exercises every foundation part (pools with births and deaths, cell lists,
-counter-based RNG, triggers, both backends) and stands as the quickstart
-model until the lung biology replaces it.
+counter-based RNG, triggers, both backends); configs/walkers.yaml runs it.
 """
 
 from __future__ import annotations
