@@ -160,25 +160,38 @@ def _config(shape, h, dt, steps, fields, plasma=None, solver="implicit"):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_decay_at_the_half_life(backend, solver):
     """A uniform field halves every half-life: c(t) = c0 · 2^(−t/T½)."""
-    cfg = _config((4, 3, 2), 2.5, 90.0, 10, {"emt_factor": {"unit": "a.u.", "initial": 8.0, "diffusivity": "10 um^2/s", "half_life": "5 min"}}, solver=solver)
+    d = "10 um^2/s" if solver == "implicit" else "0 um^2/s"  # explicit: no sub-steps needed
+    cfg = _config((4, 3, 2), 2.5, 90.0, 10, {"emt_factor": {"unit": "a.u.", "initial": 8.0, "diffusivity": d, "half_life": "5 min"}}, solver=solver)
     sim = Simulation(cfg, backend=backend)
     sim.run(progress=False)
     got = backend.to_host(sim.state.arrays["fields"])
     np.testing.assert_allclose(got, 8.0 * 2.0 ** (-900.0 / 300.0), rtol=2e-6)
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_dirichlet_plasma_boundary_steady_profile(backend, solver):
+def test_dirichlet_plasma_boundary_steady_profile(backend):
     """A septal slab between a capillary (held at the plasma value P) and
     airspace (no flux) reaches c(x) = P·cosh((L−x)/λ)/cosh(L/λ), λ = √(D/k),
-    x from the capillary voxel centre, L to the air face."""
-    n, h, d, half_life = 40, 1.0, 1.0, 100.0 * np.log(2.0)  # λ = 10 µm
+    x from the capillary voxel centre, L to the air face (implicit solver).
+    Decay is split from diffusion with implicit Euler, so the steady state
+    carries a first-order bias k_eff = k·(1 − k·dt/2): with k·dt = 0.03 the
+    profile is within 2% (the bias is ≤ (L/λ)·k·dt/4)."""
+    _dirichlet_slab(backend, "implicit", 3.0, 200)
+
+
+def test_dirichlet_plasma_boundary_steady_profile_explicit(cpu):
+    """The same slab with the explicit solver (CPU only: reaching the steady
+    state takes ~7000 sub-steps, too many for the CUDA simulator; the
+    explicit Dirichlet rows are compared with CUDA in test_cpu_and_cuda_agree)."""
+    _dirichlet_slab(cpu, "explicit", 2.0, 300)
+
+
+def _dirichlet_slab(backend, solver, dt, steps):
+    n, h, d, half_life = 26, 1.0, 1.0, 100.0 * np.log(2.0)  # λ = 10 µm, k = 0.01/s
     labels = np.full((n, 1, 1), SEPTUM, np.uint8)
     labels[0] = CAPILLARY
     labels[-4:] = AIR
     fields = {"cxcl13": {"unit": "pM", "diffusivity": f"{d} um^2/s", "half_life": f"{half_life} s", "plasma": "cxcl13"}}
     plasma = {"cxcl13": {"unit": "pM", "initial": "5 pM"}}
-    dt, steps = (20.0, 60) if solver == "implicit" else (100.0, 12)
     cfg = _config(labels.shape, h, dt, steps, fields, plasma, solver)
     sim = Simulation(cfg, backend=backend)
     sim.state.arrays["labels"] = backend.asarray(labels)
@@ -188,5 +201,5 @@ def test_dirichlet_plasma_boundary_steady_profile(backend, solver):
     x = np.arange(n - 4) * h
     exact = 5.0 * np.cosh((big_l - x) / lam) / np.cosh(big_l / lam)
     assert got[0] == pytest.approx(5.0)
-    np.testing.assert_allclose(got[: n - 4], exact, rtol=5e-3)
+    np.testing.assert_allclose(got[: n - 4], exact, rtol=2e-2)
     assert np.all(got[n - 4 :] == 0.0)
