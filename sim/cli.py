@@ -19,7 +19,6 @@ COMMAND_MODULES = [
     "sim.commands.info",
     "sim.commands.bench",
     "sim.commands.render",
-    "sim.commands.plot",
 ]
 
 
