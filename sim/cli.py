@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "sim.commands.info",
     "sim.commands.bench",
     "sim.commands.render",
+    "sim.commands.plot",
 ]
 
 

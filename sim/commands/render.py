@@ -45,7 +45,7 @@ def run(args) -> int:
         err_console.print(f"alveosim render: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 3
     except (FileNotFoundError, KeyError, ValueError) as exc:
-        err_console.print(f"[bold red]cannot render:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]cannot render:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     console.print(f"{len(frames)} frames in {out}" + (f", movie {movie}" if movie else ""), highlight=False)
     return 0

@@ -157,7 +157,7 @@ def render_snapshot(snap: Snapshot, out: str | Path, options: RenderOptions, vie
         clot = mask_surface(clot_mask(snap), snap.spacing)
         if clot.n_points:
             plotter.add_mesh(clot, color=unit(CLOT), smooth_shading=True, specular=0.2)
-        legend.append(["clot", unit(CLOT)])
+            legend.append(["clot", unit(CLOT)])
         for name, agents in snap.agents.items():
             if options.species is None or name in options.species:
                 _add_agents(plotter, name, agents, options, legend)
@@ -170,8 +170,8 @@ def render_snapshot(snap: Snapshot, out: str | Path, options: RenderOptions, vie
         font = max(8, int(round(14 * height / 720)))
         plotter.add_text(f"t = {format_seconds(snap.time_s)}   {snap.phase}   step {snap.step:,}",
                          position="upper_left", font_size=font, color="black")
-        plotter.add_legend(legend, bcolor="white", border=True, size=(0.24, min(0.05 * len(legend), 0.6)),
-                           loc="lower right", face="rectangle")
+        plotter.add_legend(legend, bcolor="white", border=True, size=(0.18, min(0.035 * len(legend), 0.5)),
+                           loc="upper right", face="rectangle")
         plotter.screenshot(str(out))
     finally:
         plotter.close()
