@@ -9,6 +9,7 @@ result (``--compare BASE.json``: throughput ratios per kernel and size).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 from importlib import import_module
 from pathlib import Path
@@ -16,14 +17,18 @@ from pathlib import Path
 from benchmarks.common import RESULTS_DIR, print_rows
 
 # module -> (arguments for --quick, arguments for the full run); every module
-# has main(argv) taking --backend and writing its rows with common.write_results.
+# has main(argv) writing its rows with common.write_results and, unless it is
+# in HOST_ONLY, taking --backend.
 SUITE = {
     "bench_agents": (["--sizes", "100000"], ["--sizes", "100000", "1000000"]),
     "bench_blood": (["--sizes", "100000"], ["--sizes", "100000", "1000000"]),
     "bench_lattice": (["--sizes", "64"], ["--sizes", "64", "128"]),
     "bench_diffusion": (["--sizes", "64"], ["--sizes", "128", "256"]),
     "bench_checkpoint": (["--agents", "100000", "--voxels", "64"], ["--agents", "1000000", "--voxels", "128"]),
+    "bench_render": (["--agents", "100000", "--repeats", "1"], ["--agents", "100000", "1000000"]),
 }
+# modules that run on the host whatever the backend (no --backend option), and the extra they need
+HOST_ONLY = {"bench_render": "pyvista"}
 
 
 def throughput(row: dict) -> float | None:
@@ -65,7 +70,11 @@ def main(argv=None) -> int:
             for name, (quick, full) in SUITE.items():
                 if args.only and name not in args.only:
                     continue
-                import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), "--backend", args.backend])
+                if name in HOST_ONLY and importlib.util.find_spec(HOST_ONLY[name]) is None:
+                    print(f"{name}: skipped, needs {HOST_ONLY[name]} (pip install 'alveosim[render]')")
+                    continue
+                backend_args = [] if name in HOST_ONLY else ["--backend", args.backend]
+                import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), *backend_args])
         finally:
             del os.environ["ALVEOSIM_BENCH_DIR"]
         for path in sorted(Path(tmp).glob("*.json")):

@@ -14,14 +14,19 @@ import numpy as np
 # (panel title, y label, [(column, curve label)…]); a panel is drawn when any of its columns exists
 PANELS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("Clot burden", "µm³", [("clot_volume_um3", "clot volume"), ("clot_largest_um3", "largest clot")]),
-    ("Occluded capillaries", "fraction", [("occluded_fraction", "occluded fraction")]),
+    ("Occluded capillaries", "fraction", [("capillary_occluded_fraction", "occluded share of capillary voxels")]),
     ("Platelets by state", "platelets", [("platelets_resting", "resting"), ("platelets_primed", "primed"),
                                          ("platelets_activated", "activated"), ("platelets_aggregated", "aggregated")]),
     ("Plasma CXCL13", "pM", [("plasma_cxcl13_pM", "plasma CXCL13")]),
     ("Plasma sEV-β2", "sEVs / mL", [("plasma_sev_b2_per_mL", "plasma sEV-β2")]),
     ("Reprogrammed IMs", "fraction of IMs", [("im_reprogrammed_fraction", "reprogrammed")]),
-    ("Tumour", "cells", [("tumour_count", "tumour cells"), ("tumour_emt", "EMT cells"), ("tumour_foci", "foci")]),
-    ("TRMs", "", [("trm_count", "TRMs"), ("trm_tumour_distance_um", "TRM–tumour distance (µm)")]),
+    ("Tumour cells", "cells", [("tumour_cells", "tumour cells")]),
+    ("Tumour foci", "foci", [("tumour_foci", "foci (connected clusters)")]),
+    ("Tumour area", "µm²", [("tumour_area_um2", "projected area")]),
+    ("EMT", "fraction of tumour cells", [("tumour_emt_fraction", "EMT")]),
+    ("TRM–tumour distance", "µm", [("trm_tumour_distance_um", "mean TRM–nearest tumour cell")]),
+    ("Macrophages in lesions", "cells", [("lesion_trm", "TRMs"), ("lesion_mdm", "MDMs")]),
+    ("TRMs in lesions", "fraction of lesion TRMs", [("trm_rim_fraction", "at the rim"), ("trm_core_fraction", "in the core")]),
 ]
 
 _TIME_UNITS = ((86400.0, "d"), (3600.0, "h"), (60.0, "min"), (1.0, "s"), (1e-3, "ms"))

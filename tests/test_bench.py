@@ -19,3 +19,14 @@ def test_suite_writes_rows_with_throughput_and_roofline(tmp_path):
     assert move["numpy_bit_identical"] is True  # the NumPy baseline does the same work
     ratios = compare(doc["rows"], out)
     assert len(ratios) == 2 and all(abs(r["ratio_vs_base"] - 1.0) < 1e-12 for r in ratios)
+
+
+def test_suite_runs_the_host_only_render_benchmark(tmp_path):
+    import pytest
+
+    pytest.importorskip("pyvista")  # the render extra; CI installs it
+    out = tmp_path / "suite.json"
+    assert main(["--quick", "--only", "bench_render", "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["kernel"] for r in rows] == ["render_frame"]
+    assert rows[0]["seconds"] > 0 and rows[0]["agent_updates_per_s"] > 0

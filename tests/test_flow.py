@@ -158,6 +158,9 @@ def test_occluding_a_full_cross_section_stops_the_flow(backend):
     assert st.values["flow_mean_speed_um_s"] == 0
     assert st.values["flow_transit_time_s"] == float("inf")
     assert np.all(backend.to_host(st.arrays["occluded"])[11] == 1)
+    labels = ladder()
+    blood = np.isin(labels, L.BLOOD)
+    assert st.values["capillary_occluded_fraction"] == (blood[11].sum() / blood.sum())
 
 
 def test_lattice_occlusion_slab_stops_flow_and_block_reroutes():

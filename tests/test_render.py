@@ -83,6 +83,21 @@ def test_orbit_turns_around_the_clot_at_a_fixed_distance():
     np.testing.assert_allclose(off[2], -off[0], atol=1e-9)
 
 
+def test_clot_camera_frames_the_largest_clot():
+    from sim.render.frames import clot_box
+    from sim.render.snapshots import Snapshot
+
+    occluded = np.zeros(SHAPE, dtype=np.uint8)
+    occluded[1:3, 1:3, 3:5] = 1  # a small clot (8 voxels)
+    occluded[9:14, 8:12, 3:5] = 1  # the largest clot (40 voxels)
+    snap = Snapshot(folder=Path("."), step=0, time_s=0.0, phase="", spacing=SPACING, shape=SHAPE, cells={"occluded": occluded}, agents={})
+    lo, hi = clot_box(snap)
+    np.testing.assert_allclose(lo, np.array([9, 8, 3]) * SPACING)
+    np.testing.assert_allclose(hi, np.array([14, 12, 5]) * SPACING)
+    assert clot_box(Snapshot(folder=Path("."), step=0, time_s=0.0, phase="", spacing=SPACING, shape=SHAPE,
+                             cells={"occluded": np.zeros(SHAPE, dtype=np.uint8)}, agents={})) is None
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     pytest.importorskip("pyvista")

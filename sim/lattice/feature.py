@@ -14,7 +14,7 @@ class FlowObserver(Operation):
     """Logs the flow values (nothing to act on: the flow changes only when
     another feature occludes voxels and calls ``sim.flow.solve``)."""
 
-    KEYS = ("flow_mean_speed_um_s", "flow_rate_um3_s", "flow_transit_time_s", "flow_pressure_drop_Pa")
+    KEYS = ("flow_mean_speed_um_s", "flow_rate_um3_s", "flow_transit_time_s", "flow_pressure_drop_Pa", "capillary_occluded_fraction")
 
     def observe(self, state):
         return {key: state.values.get(key, 0.0) for key in self.KEYS}

@@ -88,6 +88,7 @@ class Flow:
         pressure = state.arrays.setdefault("pressure", xp.zeros(shape, dtype=np.float32))
         velocity = state.arrays.setdefault("velocity", xp.zeros(shape + (3,), dtype=np.float32))
         mask = conducting_mask(be, labels, state.arrays["occluded"])
+        state.values["capillary_occluded_fraction"] = occluded_fraction(be, labels, state.arrays["occluded"])
         cells = xp.flatnonzero(mask.reshape(-1))
         m = int(cells.shape[0])
         velocity[...] = 0
@@ -162,3 +163,14 @@ class Flow:
         state.values["flow_transit_time_s"] = transit * self.cfg.acinar_path / max(length, self.h)
         state.values["flow_cg_iterations"] = float(iterations)
         state.values["flow_conducting_voxels"] = float(m)
+
+
+def occluded_fraction(backend, labels, occluded) -> float:
+    """Share of blood voxels (CAPILLARY, INLET, OUTLET) that are occluded;
+    labels, occluded: device uint8 [nx, ny, nz]. 0 when there is no blood."""
+    xp = backend.xp
+    blood = xp.zeros(labels.shape, dtype=bool)
+    for label in L.BLOOD:
+        blood |= labels == label
+    total = int(backend.scalar(xp.count_nonzero(blood)))
+    return int(backend.scalar(xp.count_nonzero(blood & (occluded != 0)))) / total if total else 0.0

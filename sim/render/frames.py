@@ -63,10 +63,15 @@ def clot_mask(snap: Snapshot) -> np.ndarray:
 
 
 def clot_box(snap: Snapshot) -> tuple[np.ndarray, np.ndarray] | None:
-    """Bounding box ``(lo [3], hi [3])`` (µm) of the clot voxels, None without a clot."""
-    idx = np.argwhere(clot_mask(snap))
-    if not len(idx):
+    """Bounding box ``(lo [3], hi [3])`` (µm) of the largest clot (the biggest
+    26-connected set of clot voxels), None without a clot."""
+    from scipy import ndimage
+
+    components, count = ndimage.label(clot_mask(snap), structure=np.ones((3, 3, 3), dtype=bool))
+    if count == 0:
         return None
+    largest = 1 + int(np.argmax(np.bincount(components.ravel())[1:]))
+    idx = np.argwhere(components == largest)
     return idx.min(axis=0) * snap.spacing, (idx.max(axis=0) + 1) * snap.spacing
 
 
