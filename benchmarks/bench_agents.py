@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from kernels import rng
 from sim.backend import select_backend
 from sim.neighbours import CellList
 from sim.streams import Stream
@@ -21,29 +22,79 @@ BOX = 200.0  # µm, cube edge
 CUTOFF = 10.0  # µm, cell edge
 
 
-def numpy_philox4(seed, stream, step, uid):
-    """Vectorised NumPy Philox4x32-10 with the key layout of kernels.rng."""
+def numpy_philox4(seed, stream, step, uid, block=0):
+    """Vectorised NumPy Philox4x32-10 with the key layout of kernels.rng:
+    four uint64 arrays of 32-bit words (stream and block may be arrays)."""
     m32 = np.uint64(0xFFFFFFFF)
     u = uid.astype(np.uint64)
     c0, c1 = u & m32, (u >> np.uint64(32)) & m32
     c2 = np.full_like(u, np.uint64(step) & m32)
-    c3 = np.full_like(u, (np.uint64(stream) << np.uint64(16)) & m32)
+    tag = (np.asarray(stream, dtype=np.uint64) << np.uint64(16)) | (np.asarray(block, dtype=np.uint64) & np.uint64(0xFFFF))
+    c3 = np.broadcast_to(tag & m32, u.shape)
     k0, k1 = np.uint64(seed) & m32, (np.uint64(seed) >> np.uint64(32)) & m32
     for _ in range(10):
         p0 = np.uint64(0xD2511F53) * c0
         p1 = np.uint64(0xCD9E8D57) * c2
         c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ k0) & m32, p1 & m32, ((p0 >> np.uint64(32)) ^ c3 ^ k1) & m32, p0 & m32
         k0, k1 = (k0 + np.uint64(0x9E3779B9)) & m32, (k1 + np.uint64(0xBB67AE85)) & m32
-    return [(c.astype(np.float64) + 0.5) * 2.0**-32 for c in (c0, c1, c2, c3)]
+    return c0, c1, c2, c3
+
+
+def _unit(w):
+    return (w.astype(np.float64) + 0.5) * 2.0**-32
+
+
+def _zig_fields(w):
+    """Layer, magnitude, sign bit and |x| of ziggurat words (kernels.rng._zig_fast)."""
+    i = (w & np.uint64(255)).astype(np.intp)
+    m = w >> np.uint64(9)
+    return i, m, (w >> np.uint64(8)) & np.uint64(1), (m.astype(np.float64) + 0.5) * rng.ZIG_W[i]
+
+
+def numpy_zig_slow(seed, stream, step, uid, block, lane, w):
+    """kernels.rng._zig_slow vectorised over the rejected words ``w``: all
+    pending words take each redraw attempt together."""
+    i, _, neg, x = _zig_fields(w)
+    pending = np.arange(w.size)
+    for attempt in range(32):
+        if pending.size == 0:
+            break
+        tag = (0x80 | lane << 5 | attempt) << 8
+        a, b, c, _ = numpy_philox4(seed, (stream & 0xFF) | tag, step, uid[pending], block)
+        ip, xp = i[pending], x[pending]
+        tail = ip == 0
+        e = -np.log(_unit(a)) * (1.0 / rng.ZIG_R)
+        tail_ok = tail & (-2.0 * np.log(_unit(b)) > e * e)
+        x[pending[tail_ok]] = rng.ZIG_R + e[tail_ok]
+        below = np.maximum(ip - 1, 0)
+        wedge_ok = ~tail & (rng.ZIG_F[ip] + _unit(a) * (rng.ZIG_F[below] - rng.ZIG_F[ip]) < np.exp(-0.5 * xp * xp))
+        restart = ~tail & ~wedge_ok
+        ic, mc, negc, xc = _zig_fields(c[restart])
+        r = pending[restart]
+        i[r], neg[r], x[r] = ic, negc, xc
+        done = tail_ok | wedge_ok
+        done[restart] = mc < rng.ZIG_K[ic]
+        pending = pending[~done]
+    return (1.0 - 2.0 * neg.astype(np.float64)) * x
+
+
+def numpy_normal4(seed, stream, step, uid, block=0):
+    """kernels.rng.normal4 in NumPy (ziggurat): fast path on whole arrays,
+    rejection branch on the 1.2% rejected words of each lane."""
+    out = []
+    for lane, w in enumerate(numpy_philox4(seed, stream, step, uid, block)):
+        i, m, neg, x = _zig_fields(w)
+        z = (1.0 - 2.0 * neg.astype(np.float64)) * x
+        bad = np.flatnonzero(m >= rng.ZIG_K[i])
+        z[bad] = numpy_zig_slow(seed, stream, step, uid[bad], block, lane, w[bad])
+        out.append(z)
+    return out
 
 
 def numpy_move(pos, uid, seed, stream, step, sigma):
     """The same work as the kernel in plain NumPy: keyed Philox normals
-    (Box–Muller), Brownian step, reflecting walls — bit-identical results."""
-    u0, u1, u2, _ = numpy_philox4(seed, stream, step, uid)
-    r0 = np.sqrt(-2.0 * np.log(u0))
-    r1 = np.sqrt(-2.0 * np.log(u2))
-    z = np.stack([r0 * np.cos(2 * np.pi * u1), r0 * np.sin(2 * np.pi * u1), r1 * np.cos(2 * np.pi * _)], axis=1)
+    (ziggurat), Brownian step, reflecting walls — bit-identical results."""
+    z = np.stack(numpy_normal4(seed, stream, step, uid)[:3], axis=1)
     x = pos.astype(np.float64) + sigma * z
     x = np.where(x < 0, -x, x)
     x = np.where(x > BOX, 2 * BOX - x, x)

@@ -25,6 +25,7 @@ SUITE = {
     "bench_lattice": (["--sizes", "64"], ["--sizes", "64", "128"]),
     "bench_diffusion": (["--sizes", "64"], ["--sizes", "128", "256"]),
     "bench_checkpoint": (["--agents", "100000", "--voxels", "64"], ["--agents", "1000000", "--voxels", "128"]),
+    "bench_tumour": (["--sizes", "20000", "--repeats", "1"], ["--sizes", "100000"]),
     "bench_render": (["--agents", "100000", "--repeats", "1"], ["--agents", "100000", "1000000"]),
 }
 # modules that run on the host whatever the backend (no --backend option), and the extra they need

@@ -11,6 +11,9 @@ FEATURES: list[str] = [
     "sim.lattice.feature",  # issue 3: lung lattice and capillary flow (first)
     "sim.fields.feature",  # issue 4: fields and plasma (after the lattice)
     "sim.walker",
+    "sim.tumour.feature",  # issue 7, part 1: tumour cells (before the alveolar macrophages and lesions)
+    "sim.alveolar.feature",  # issue 7, part 2: TRMs and MDMs (after the tumour cells they sense)
+    "sim.lesions",  # issue 7, part 3: lesion measurements at logging (after the tumour cells and macrophages)
     "sim.macrophages",
     "sim.systemic",
     "sim.blood.feature",  # issue 6, blood side: sEVs, platelets, clots (after the tissue biology)

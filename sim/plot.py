@@ -23,6 +23,7 @@ PANELS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("Tumour cells", "cells", [("tumour_cells", "tumour cells")]),
     ("Tumour foci", "foci", [("tumour_foci", "foci (connected clusters)")]),
     ("Tumour area", "µm²", [("tumour_area_um2", "projected area")]),
+    ("Lesion radius", "µm", [("lesion_radius_mean_um", "mean sphere-equivalent radius")]),
     ("EMT", "fraction of tumour cells", [("tumour_emt_fraction", "EMT")]),
     ("TRM–tumour distance", "µm", [("trm_tumour_distance_um", "mean TRM–nearest tumour cell")]),
     ("Macrophages in lesions", "cells", [("lesion_trm", "TRMs"), ("lesion_mdm", "MDMs")]),

@@ -26,3 +26,15 @@ class Stream(IntEnum):
     PLATELET_AGGREGATION = 89
     BLOOD_SEEDING = 90
     EV_BLOCK = 91  # antibody blocking of an EV's beta2, drawn once per EV (engineer F)
+    TUMOUR_SEEDING = 100  # tumour cells (issue 7, engineer T): seeding, cycle times, fates, motility, newborns
+    TUMOUR_CYCLE = 101
+    TUMOUR_DEATH = 102
+    TUMOUR_EMT = 103
+    TUMOUR_MOTILITY = 104
+    TUMOUR_BIRTH = 105
+    TUMOUR_CONTACT = 106
+    TRM_PLACEMENT = 120  # alveolar macrophages: TRM placement on the alveolar surface (engineer M)
+    AM_MOTION = 121  # random motility of TRMs and MDMs
+    TRM_DEPLETION = 122
+    MDM_RECRUIT_COUNT = 123  # Poisson number of MDMs recruited per tissue step
+    MDM_PLACEMENT = 124

@@ -40,5 +40,5 @@ def test_labels_converge_to_the_component_minimum(cpu):
     op = next(op for op in sim.operations if type(op).__name__ == "Aggregation")
     sim._attach_all()
     cells = op.context.platelet_cells.refresh(sim.state)
-    relabel(op.k, cpu, sim.state.pool("platelet"), 2.5, cells, op.changed)
+    relabel(sim.state.pool("platelet"), 2.5, cells)
     np.testing.assert_array_equal(sim.state.pool("platelet").to_host()["aggregate"], 0)

@@ -10,7 +10,6 @@ from kernels.rules.blood import (
     bind_one,
     flat_voxel,
     join_one,
-    min_label_one,
     place_one,
     poisson_one,
     transport_one,
@@ -66,12 +65,6 @@ def join(n, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, cel
 def apply_join(n, state, joined, uid, aggregate):
     for i in prange(n):
         apply_join_one(i, state, joined, uid, aggregate)
-
-
-@njit(parallel=True, cache=True)
-def min_label(n, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed):
-    for k in prange(n):
-        min_label_one(k, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed)
 
 
 @njit(cache=True)

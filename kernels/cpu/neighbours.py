@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.neighbours import assign_cell_one, within_one
+from kernels.rules.neighbours import assign_cell_one, link_min_one, within_one
 
 
 @njit(parallel=True, cache=True)
@@ -40,3 +40,10 @@ def list_within(n, pos, radius, cell_of, dims, cell_start, order, offsets, out):
     """out[offsets[i]:offsets[i+1]] = indices of agents within ``radius`` of i."""
     for i in prange(n):
         within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out)
+
+
+@njit(parallel=True, cache=True)
+def link_min(n, pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed):
+    """One sweep of least-uid union over linked masked agents, visited in cell order."""
+    for k in prange(n):
+        link_min_one(order[k], pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed)

@@ -11,7 +11,6 @@ from kernels.rules.blood import (
     bind_one,
     flat_voxel,
     join_one,
-    min_label_one,
     place_one,
     poisson_one,
     transport_one,
@@ -77,13 +76,6 @@ def _apply_join(n, state, joined, uid, aggregate):
 
 
 @cuda.jit(cache=True)
-def _min_label(n, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed):
-    k = cuda.grid(1)
-    if k < n:
-        min_label_one(k, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed)
-
-
-@cuda.jit(cache=True)
 def _count_in_voxels(n, pos, state, which, h, dims, counts):
     i = cuda.grid(1)
     if i < n and state[i] == which:
@@ -98,5 +90,4 @@ count_bound = grid1d(_count_bound)
 activate = grid1d(_activate)
 join = grid1d(_join)
 apply_join = grid1d(_apply_join)
-min_label = grid1d(_min_label)
 count_in_voxels = grid1d(_count_in_voxels)

@@ -7,7 +7,7 @@ cell's segment by agent index, so the order is the CPU's: deterministic.
 from numba import cuda
 
 from kernels.cuda.launch import grid1d
-from kernels.rules.neighbours import assign_cell_one, sort_segment, within_one
+from kernels.rules.neighbours import assign_cell_one, link_min_one, sort_segment, within_one
 
 
 @cuda.jit(cache=True)
@@ -53,9 +53,17 @@ def _list_within(n, pos, radius, cell_of, dims, cell_start, order, offsets, out)
         within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out)
 
 
+@cuda.jit(cache=True)
+def _link_min(n, pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed):
+    k = cuda.grid(1)
+    if k < n:
+        link_min_one(order[k], pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed)
+
+
 assign_cells = grid1d(_assign_cells)
 count_within = grid1d(_count_within)
 list_within = grid1d(_list_within)
+link_min = grid1d(_link_min)
 
 
 def counting_sort(n, cell_of, cell_start, cursor, order):

@@ -276,40 +276,6 @@ def apply_join_one(i, state, join, uid, aggregate):
 
 
 @register_jitable
-def min_label_one(k, rows, pos, state, aggregate, radius, grid, dims, cell_start, order, changed):
-    """Lower aggregate[i] (i = rows[k], an aggregated platelet) to the least
-    label among aggregated platelets within ``radius`` µm; changed[0] = 1 when
-    it changed. Repeated to a fixed point every aggregate holds the minimum
-    uid of its connected set, whatever the update order."""
-    i = rows[k]
-    r2 = radius * radius
-    x = np.float64(pos[i, 0])
-    y = np.float64(pos[i, 1])
-    z = np.float64(pos[i, 2])
-    cx = cell_coord(x, grid[0], grid[3], dims[0])
-    cy = cell_coord(y, grid[1], grid[3], dims[1])
-    cz = cell_coord(z, grid[2], grid[3], dims[2])
-    base = (cx * dims[1] + cy) * dims[2] + cz
-    m = aggregate[i]
-    for kk in range(27):
-        c = neighbour_cell(base, kk, dims)
-        if c < 0:
-            continue
-        for s in range(cell_start[c], cell_start[c + 1]):
-            j = order[s]
-            if state[j] != AGGREGATED:
-                continue
-            dx = np.float64(pos[j, 0]) - x
-            dy = np.float64(pos[j, 1]) - y
-            dz = np.float64(pos[j, 2]) - z
-            if dx * dx + dy * dy + dz * dz < r2 and aggregate[j] < m:
-                m = aggregate[j]
-    if m < aggregate[i]:
-        aggregate[i] = m
-        changed[0] = 1
-
-
-@register_jitable
 def flat_voxel(pos, i, h, dims):
     """Flat voxel id (ix·ny + iy)·nz + iz of agent i, clamped into the grid."""
     ix = min(max(voxel_of(pos[i, 0], h), 0), dims[0] - 1)

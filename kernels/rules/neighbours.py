@@ -4,6 +4,7 @@
 
 import math
 
+import numpy as np
 from numba.extending import register_jitable
 
 
@@ -81,3 +82,62 @@ def sort_segment(order, start, end):
             order[b + 1] = order[b]
             b -= 1
         order[b + 1] = v
+
+
+@register_jitable
+def linked(pos, i, j, radius, link_factor, link_distance):
+    """True when agents i and j are closer than ``link_distance + link_factor ·
+    (r_i + r_j)`` µm, with r = ``radius`` (float32 [n], µm) or 0 when
+    ``radius`` is empty."""
+    reach = link_distance
+    if radius.shape[0] > 0:
+        reach += link_factor * (np.float64(radius[i]) + np.float64(radius[j]))
+    dx = np.float64(pos[i, 0]) - np.float64(pos[j, 0])
+    dy = np.float64(pos[i, 1]) - np.float64(pos[j, 1])
+    dz = np.float64(pos[i, 2]) - np.float64(pos[j, 2])
+    return dx * dx + dy * dy + dz * dz < reach * reach
+
+
+@register_jitable
+def root_of(root, uid, r):
+    """Follow ``root`` from row r while the uid decreases: the end is a row
+    that is its own root (uid[root[x]] <= uid[x] always holds)."""
+    while uid[root[r]] < uid[r]:
+        r = root[r]
+    return r
+
+
+@register_jitable
+def link_min_one(i, pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed):
+    """One sweep step of least-uid union for agent i (mask[i] != 0): find the
+    least-uid root among i's own root and the roots of the masked agents
+    linked to it (``linked``), hook i's root under it and point i at it;
+    changed[0] = 1 on any write.
+
+    ``root`` (int64 [n], rows) starts as the identity. Every write stores a
+    row of the same connected set with a smaller uid than the slot held when
+    the sweep began, whatever the thread order, so sweeps end, and at the
+    fixed point every agent points at the least-uid agent of its set."""
+    if mask[i] == 0:
+        return
+    own = root_of(root, uid, root[i])
+    best = own
+    base = cell_of[i]
+    for k in range(27):
+        c = neighbour_cell(base, k, dims)
+        if c < 0:
+            continue
+        for s in range(cell_start[c], cell_start[c + 1]):
+            j = order[s]
+            if j == i or mask[j] == 0:
+                continue
+            if linked(pos, i, j, radius, link_factor, link_distance):
+                r = root_of(root, uid, root[j])
+                if uid[r] < uid[best]:
+                    best = r
+    if uid[best] < uid[root[own]]:
+        root[own] = best
+        changed[0] = 1
+    if uid[best] < uid[root[i]]:
+        root[i] = best
+        changed[0] = 1

@@ -23,13 +23,19 @@ def reflect(x, lo, hi):
 
 
 @register_jitable
+def move_one(i, pos, sigma, box, a, b, c):
+    """pos[i] += sigma * (a, b, c), reflected into box = (x0, y0, z0, x1, y1, z1) µm."""
+    pos[i, 0] = reflect(np.float64(pos[i, 0]) + sigma * a, box[0], box[3])
+    pos[i, 1] = reflect(np.float64(pos[i, 1]) + sigma * b, box[1], box[4])
+    pos[i, 2] = reflect(np.float64(pos[i, 2]) + sigma * c, box[2], box[5])
+
+
+@register_jitable
 def walk_one(i, pos, uid, seed, stream, step, sigma, box):
     """pos[i] += sigma * N(0, I3), reflected into box = (x0, y0, z0, x1, y1, z1) µm.
     sigma = sqrt(2 D dt) in µm."""
     a, b, c, _ = normal4(seed, stream, step, uid[i], 0)
-    pos[i, 0] = reflect(np.float64(pos[i, 0]) + sigma * a, box[0], box[3])
-    pos[i, 1] = reflect(np.float64(pos[i, 1]) + sigma * b, box[1], box[4])
-    pos[i, 2] = reflect(np.float64(pos[i, 2]) + sigma * c, box[2], box[5])
+    move_one(i, pos, sigma, box, a, b, c)
 
 
 @register_jitable

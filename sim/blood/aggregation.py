@@ -1,7 +1,7 @@
 """Aggregation: activated platelets join a neighbouring activated or
 aggregated platelet within r_agg with a per-step probability; aggregate ids
-are the minimum uid over each connected set of aggregated platelets (min-label
-propagation to its unique fixed point, so the ids are deterministic)."""
+are the minimum uid over each connected set of aggregated platelets linked
+within r_agg (sim/clusters.py, so the ids are deterministic)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from sim.blood.species import ACTIVATED, AGGREGATED
+from sim.clusters import connected_components
 from sim.operations import BLOOD, Operation
 from sim.streams import Stream
 
@@ -32,7 +33,6 @@ class Aggregation(Operation):
         xp = sim.backend.xp
         self.k = sim.backend.kernels("blood")
         self.joined = xp.zeros(0, dtype=np.uint8)
-        self.changed = xp.zeros(1, dtype=np.int64)
 
     def act(self, state, dt):
         pool = state.pool("platelet")
@@ -51,19 +51,14 @@ class Aggregation(Operation):
         if int(state.backend.scalar(xp.count_nonzero((joined != 0) & (pst[:n] == ACTIVATED)))) == 0:
             return
         self.k.apply_join(n, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
-        relabel(self.k, state.backend, pool, self.radius, cells, self.changed)
+        relabel(pool, self.radius, cells)
 
 
-def relabel(kernels, backend, pool, radius: float, cells, changed) -> int:
-    """Propagate the least aggregate id over aggregated platelets within
-    ``radius`` µm until nothing changes; returns the number of sweeps."""
-    xp = backend.xp
-    rows = xp.flatnonzero(pool.live("state") == AGGREGATED).astype(np.int64)
-    m = int(rows.shape[0])
-    sweeps = 0
-    while True:
-        changed[0] = 0
-        kernels.min_label(m, rows, pool.arrays["pos"], pool.arrays["state"], pool.arrays["aggregate"], radius, cells.grid, cells.dims, cells.cell_start, cells.order, changed)
-        sweeps += 1
-        if int(backend.scalar(changed[0])) == 0:
-            return sweeps
+def relabel(pool, radius: float, cells) -> None:
+    """Set each aggregated platelet's ``aggregate`` to the least uid of its
+    connected set (aggregated platelets linked within ``radius`` µm);
+    ``cells`` is the platelet cell list of this step."""
+    aggregated = pool.live("state") == AGGREGATED
+    labels = connected_components(cells, pool.arrays["pos"], pool.arrays["uid"], pool.n, mask=aggregated, link_distance=radius)
+    aggregate = pool.live("aggregate")
+    aggregate[aggregated] = labels[aggregated]

@@ -10,11 +10,14 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from sim.alveolar.config import AlveolarMacrophages
 from sim.biology_config import Antibody, LungMetastases, Macrophages, PrimaryTumour, SevPool
 from sim.blood.config import BloodConfig
 from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from sim.fields.config import FieldsSection, PlasmaCompartment
 from sim.lattice.config import LatticeConfig
+from sim.lesion_config import LesionsConfig
+from sim.tumour.config import Tumour
 
 
 class Domain(StrictModel):
@@ -103,6 +106,9 @@ class Config(StrictModel):
     antibody: Antibody | None = None
     blood: BloodConfig | None = None  # issue 6, blood side (sim/blood/config.py)
     fields: FieldsSection | None = None  # issue 4 (sim/fields/config.py)
+    tumour: Tumour | None = None  # issue 7: tumour cells (sim/tumour/config.py)
+    alveolar_macrophages: AlveolarMacrophages | None = None  # issue 7: TRMs and MDMs (sim/alveolar/config.py)
+    lesions: LesionsConfig | None = None  # issue 7: lesion measurements, defaults when absent (sim/lesion_config.py)
     plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # issue 4: systemic compartments
     phases: list[Phase] = Field(min_length=1)
     output: Output = Field(default_factory=Output)

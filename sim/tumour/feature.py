@@ -1,0 +1,87 @@
+"""Feature: tumour cells (issue 7, part 1) — the ``tumour:`` config section.
+
+``initialize`` creates the empty ``tumour`` pool; ``operations`` returns, in
+step order on the tissue clock: seeding (once, in the step holding
+``seeding.time``, so a macrophage depletion can come first), secretion, EMT,
+death, growth and division, mechanics. ``sim.tumour_cells`` is the tumour
+:class:`CellList` (cutoff ``geometry.cell_list_cutoff``), rebuilt by the
+mechanics on the step's final positions: other features may query it after
+the tumour operations ran in a step.
+
+State it keeps: the ``tumour`` pool and ``state.values`` ``tumour_births``,
+``tumour_deaths`` (cumulative) and ``tumour_max_overlap``.
+"""
+
+from __future__ import annotations
+
+from sim.operations import TISSUE, Operation
+from sim.triggers import At
+from sim.tumour.geometry import confinement_labels, tumour_cell_list
+from sim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
+from sim.tumour.mechanics import TumourMechanics
+from sim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
+from sim.tumour.species import TUMOUR
+
+MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
+
+
+class TumourSeeding(Operation):
+    """Adds the seeded cells (``sim.tumour.seeding``) to the pool once, at
+    ``seeding.time``, and rebuilds the tumour cell list."""
+
+    clocks = frozenset({TISSUE})
+
+    def __init__(self, cfg, cells):
+        super().__init__(At(cfg.seeding.time))
+        self.cfg = cfg
+        self.cells = cells
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.labels = confinement_labels(sim)
+        self.h = float(sim.config.domain.voxel)
+
+    def act(self, state, dt):
+        c, s = self.cfg, self.cfg.seeding
+        labels = state.backend.to_host(self.labels)
+        if s.mode == "foci":
+            pos = focus_positions(labels, self.h, s.count, s.cells_per_focus, s.focus_radius, c.radius, state.seed)
+        else:
+            pos = arrival_positions(labels, self.h, s.count, state.seed)
+        pool = state.pool("tumour")
+        if len(pos):
+            pool.add(seeded_cells(pos, c.division_volume, c.doubling_time, c.doubling_time_cv, state.seed))
+        self.cells.build(pool.arrays["pos"], pool.n)
+
+
+def _check_phases(sim, cfg) -> None:
+    for phase in sim.config.phases:
+        if phase.clock == TISSUE and phase.dt > MAX_CYCLE_PER_STEP * cfg.doubling_time:
+            raise ValueError(
+                f"tumour: tissue phase {phase.name!r} has dt {phase.dt} s, more than {MAX_CYCLE_PER_STEP} of the "
+                f"doubling time ({cfg.doubling_time} s); use a shorter dt"
+            )
+
+
+def initialize(sim) -> None:
+    """The empty tumour pool of a new run (cells arrive by seeding)."""
+    cfg = sim.config.tumour
+    if cfg is not None:
+        sim.add_pool(TUMOUR, cfg.capacity or 1024)
+
+
+def operations(sim) -> list[Operation]:
+    """The tumour operations in step order, when the config has ``tumour:``."""
+    cfg = sim.config.tumour
+    if cfg is None:
+        return []
+    _check_phases(sim, cfg)
+    sim.tumour_cells = tumour_cell_list(sim, cfg)
+    return [
+        TumourSeeding(cfg, sim.tumour_cells),
+        TumourSecretion(cfg),
+        TumourEmt(cfg),
+        TumourDeath(cfg),
+        TumourGrowth(cfg, sim.tumour_cells),
+        TumourMechanics(cfg, sim.tumour_cells),
+    ]

@@ -1,0 +1,179 @@
+"""Tumour-cell life cycle on the tissue clock: secretion into fields, the
+``epithelial → emt`` switch, death lowered by immune suppression, and growth
+through the cell cycle with division.
+
+Fields (``sim.fields``, declared by the scenario): ``tumour_signal`` (a.u.)
+receives ``tumour_signal_secretion`` a.u.·µm³/s per cell when it is declared;
+``cxcl13`` (pM) receives ``cxcl13_secretion`` pM·µm³/s per cell and must be
+declared when that rate is > 0; ``emt_factor`` and ``immune_suppression``
+(a.u.) are sampled at each cell's voxel when declared and read as 0 when not
+(then EMT is driven by TRM contact alone and suppression does nothing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.operations import TISSUE, Operation
+from sim.streams import Stream
+from sim.tumour.geometry import confinement_labels
+from sim.tumour.seeding import lognormal_sigma
+
+
+def _fields(sim):
+    fields = getattr(sim, "fields", None)
+    return set(fields.names) if fields is not None else set(), fields
+
+
+class _Sampled:
+    """A float32 scratch array of a field's value at each cell (zeros when
+    the field is not declared)."""
+
+    def __init__(self, sim, name: str):
+        names, self.fields = _fields(sim)
+        self.name = name if name in names else None
+        self.xp = sim.backend.xp
+        self.values = self.xp.zeros(0, dtype=np.float32)
+
+    def at(self, pool):
+        if self.values.shape[0] < pool.capacity:
+            self.values = self.xp.zeros(pool.capacity, dtype=np.float32)
+        if self.name is not None:
+            self.fields.sample(self.name, pool.arrays["pos"], pool.n, self.values)
+        return self.values
+
+
+class TumourSecretion(Operation):
+    """Every live cell secretes ``tumour_signal`` (when declared) and, when
+    ``cxcl13_secretion`` > 0, CXCL13 into its voxel during the coming field step."""
+
+    clocks = frozenset({TISSUE})
+
+    def __init__(self, cfg, trigger=None):
+        super().__init__(trigger)
+        self.cfg = cfg
+
+    def attach(self, sim):
+        super().attach(sim)
+        names, self.fields = _fields(sim)
+        if self.cfg.cxcl13_secretion > 0 and "cxcl13" not in names:
+            raise ValueError("tumour: cxcl13_secretion > 0 needs a 'cxcl13' field (fields.named.cxcl13)")
+        self.sources = [(name, rate) for name, rate in (("tumour_signal", self.cfg.tumour_signal_secretion), ("cxcl13", self.cfg.cxcl13_secretion))
+                        if rate > 0 and name in names]
+
+    def act(self, state, dt):
+        pool = state.pool("tumour")
+        for name, rate in self.sources:
+            self.fields.add_sources(name, pool.arrays["pos"], rate, pool.n)
+
+
+class TumourEmt(Operation):
+    """Epithelial cells switch to EMT with hazard
+    k_emt · (E/(E + K_E) + w_contact · trm_contact), E the local ``emt_factor``."""
+
+    clocks = frozenset({TISSUE})
+
+    def __init__(self, cfg, trigger=None):
+        super().__init__(trigger)
+        self.cfg = cfg
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.k = sim.backend.kernels("tumour")
+        self.emt_factor = _Sampled(sim, "emt_factor")
+
+    def act(self, state, dt):
+        pool = state.pool("tumour")
+        c = self.cfg
+        if pool.n == 0 or c.emt_rate == 0:
+            return
+        e = self.emt_factor.at(pool)
+        self.k.emt(pool.n, pool.arrays["uid"], pool.arrays["state"], e, pool.arrays["trm_contact"], state.seed, int(Stream.TUMOUR_EMT),
+                   state.step, c.emt_rate * dt, c.emt_half_saturation, c.emt_contact_weight)
+
+
+class TumourDeath(Operation):
+    """Cells die with probability 1 − exp(−k_death · (1 − s_max · S/(S + K_S)) · dt),
+    S the local ``immune_suppression``; the dead are removed (survivors keep
+    their order). Counts deaths in ``state.values["tumour_deaths"]``."""
+
+    clocks = frozenset({TISSUE})
+
+    def __init__(self, cfg, trigger=None):
+        super().__init__(trigger)
+        self.cfg = cfg
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.k = sim.backend.kernels("tumour")
+        self.suppression = _Sampled(sim, "immune_suppression")
+        self.dead = sim.backend.xp.zeros(0, dtype=np.uint8)
+
+    def act(self, state, dt):
+        pool = state.pool("tumour")
+        c = self.cfg
+        if pool.n == 0 or c.death_rate == 0:
+            return
+        if self.dead.shape[0] < pool.capacity:
+            self.dead = state.backend.xp.zeros(pool.capacity, dtype=np.uint8)
+        s = self.suppression.at(pool)
+        self.k.death(pool.n, pool.arrays["uid"], s, state.seed, int(Stream.TUMOUR_DEATH), state.step, c.death_rate * dt,
+                     c.max_suppression, c.suppression_half_saturation, self.dead)
+        removed = pool.remove(self.dead[: pool.n] != 0)
+        state.values["tumour_deaths"] = state.values.get("tumour_deaths", 0.0) + removed
+
+    def observe(self, state):
+        return {"tumour_deaths": state.values.get("tumour_deaths", 0.0)}
+
+
+class TumourGrowth(Operation):
+    """Cells with at most ``crowding_limit`` neighbours within the crowding
+    distance advance their cycle and volume; cells that complete the cycle
+    divide (``AgentPool.spawn``: unique uids, parent order) into two halves
+    of the volume with new keyed cycle times, the newborn 0.5 · r from the
+    parent. Counts births in ``state.values["tumour_births"]``."""
+
+    clocks = frozenset({TISSUE})
+    NEWBORN_OFFSET = 0.5  # newborn distance from the parent, in daughter radii
+
+    def __init__(self, cfg, cells, trigger=None):
+        super().__init__(trigger)
+        self.cfg = cfg
+        self.cells = cells
+        self.sigma_ln = lognormal_sigma(cfg.doubling_time_cv)
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.k = sim.backend.kernels("tumour")
+        self.labels = confinement_labels(sim)
+        self.h = float(sim.config.domain.voxel)
+        xp = sim.backend.xp
+        self.n_neigh = xp.zeros(0, dtype=np.int32)
+        self.divide = xp.zeros(0, dtype=np.uint8)
+
+    def act(self, state, dt):
+        pool = state.pool("tumour")
+        n = pool.n
+        if n == 0:
+            return
+        c = self.cfg
+        xp = state.backend.xp
+        if self.n_neigh.shape[0] < pool.capacity:
+            self.n_neigh = xp.zeros(pool.capacity, dtype=np.int32)
+            self.divide = xp.zeros(pool.capacity, dtype=np.uint8)
+        pos = pool.arrays["pos"]
+        self.cells.build(pos, n)
+        self.cells.count_within(pos, c.crowding_um, self.n_neigh)
+        self.k.grow(n, pool.arrays["volume"], pool.arrays["radius"], pool.arrays["cycle"], pool.arrays["cycle_time"], self.n_neigh,
+                    c.crowding_limit, dt, self.divide)
+        first, total, parent = pool.spawn(self.divide[:n])
+        self.k.divide(
+            total, first, parent, pool.arrays["pos"], pool.arrays["radius"], pool.arrays["volume"], pool.arrays["cycle"],
+            pool.arrays["cycle_time"], pool.arrays["state"], pool.arrays["uid"], self.labels, self.h, state.seed,
+            int(Stream.TUMOUR_CYCLE), int(Stream.TUMOUR_BIRTH), state.step, c.doubling_time, self.sigma_ln, self.NEWBORN_OFFSET,
+        )
+        state.values["tumour_births"] = state.values.get("tumour_births", 0.0) + total
+
+    def observe(self, state):
+        return {"tumour_births": state.values.get("tumour_births", 0.0)}
+
