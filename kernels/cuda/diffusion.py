@@ -1,11 +1,12 @@
 """CUDA launchers of the reaction–diffusion rules (kernels.rules.diffusion):
 one thread per line for the implicit sweeps (adjacent threads take lines
-adjacent in memory), one thread per voxel otherwise."""
+adjacent in memory), one thread per voxel otherwise (the stencil's adjacent
+threads take adjacent z, the contiguous axis, so loads coalesce)."""
 
-from numba import cuda
+from numba import cuda, uint64
 
 from kernels.cuda.launch import grid1d
-from kernels.rules.diffusion import decay_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+from kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
 
 
 @cuda.jit(cache=True)
@@ -21,13 +22,29 @@ def _lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz)
 
 
 @cuda.jit(cache=True)
-def _stencil_step(n, c, out, lab, gtab, fixed, value, r):
+def _stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
     idx = cuda.grid(1)
     if idx < n:
-        nx, ny, nz = c.shape
         i = idx // (ny * nz)
         j = (idx // nz) % ny
-        stencil_voxel(c, out, lab, gtab, fixed, value, r, i, j, idx % nz)
+        k = idx % nz
+        sx = uint64(ny * nz)
+        sy = uint64(nz)
+        zero = uint64(0)
+        one = uint64(1)
+        stencil_voxel(
+            c, out, lab, coef, nl, uint64(idx),
+            sx if i > 0 else zero, sx if i < nx - 1 else zero,
+            sy if j > 0 else zero, sy if j < ny - 1 else zero,
+            one if k > 0 else zero, one if k < nz - 1 else zero,
+        )
+
+
+@cuda.jit(cache=True)
+def _dirichlet(n, c, lab, fixed, value):
+    idx = cuda.grid(1)
+    if idx < n:
+        dirichlet_voxel(c, lab, fixed, value, idx)
 
 
 @cuda.jit(cache=True)
@@ -46,5 +63,6 @@ def _react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
 
 lod_sweep = grid1d(_lod_sweep)
 stencil_step = grid1d(_stencil_step)
+dirichlet = grid1d(_dirichlet)
 decay = grid1d(_decay)
 react = grid1d(_react)

@@ -4,9 +4,15 @@ Arrays are the flat (C-order) views of one field ``c`` [nx*ny*nz] float32 and
 of the labels ``lab`` [nx*ny*nz] uint8. ``gtab`` [n_labels, n_labels] float32
 is the face diffusivity (µm²/s) between two labels (harmonic mean, 0 across a
 no-flux face); ``fixed`` [n_labels] uint8 marks Dirichlet labels, held at
-``value``. ``r`` is dt/h² (s/µm²). The stencil runs in float32 (callers
-pass np.float32 scalars, so CPU loops vectorise in single precision); the
-implicit line solves run in float64.
+``value``. ``r`` is dt/h² (s/µm²). The implicit line solves run in float64.
+
+The explicit stencil runs in float32 (so CPU loops vectorise 16 wide) on a
+coefficient table ``coef`` [nl*nl] float32 (flat, nl = n_labels as int32) =
+r·gtab with the rows of Dirichlet labels zeroed, built once per step by the solver: a
+Dirichlet voxel then keeps its value (set by ``dirichlet_voxel``) and every
+face lookup is branch-free. Voxel indices and neighbour offsets are uint64
+(no negative-index wrap-around, so a loop along z reads contiguous memory);
+an offset is 0 across the domain boundary, which makes the flux there zero.
 
 A line of the implicit locally-one-dimensional (LOD) step is addressed by its
 first flat index ``base``, its ``stride`` and its length ``n``; ``t`` is the
@@ -18,7 +24,7 @@ one thread per line on a GPU): ``lod_forward`` for t = 0 … n-1, then
 
 import math
 
-import numpy as np
+from numba import int32
 from numba.extending import register_jitable
 
 
@@ -74,25 +80,37 @@ def line_base(axis, line, ny, nz):
     return line * nz, 1
 
 
+@register_jitable(_nrt=False, inline="always")
+def stencil_update(c, out, idx, oxm, oxp, oym, oyp, ozm, ozp, gxm, gxp, gym, gyp, gzm, gzp):
+    """One explicit 7-point step at flat voxel ``idx`` (uint64) from c into
+    out: out = c + Σ g·(c_nb − c) over the six faces, with g the face
+    coefficients (r·D_face, float32) and o the uint64 distances to the
+    neighbours (x: ny·nz, y: nz, z: 1; 0 across the domain boundary)."""
+    ci = c[idx]
+    acc = gxm * (c[idx - oxm] - ci) + gxp * (c[idx + oxp] - ci)
+    acc += gym * (c[idx - oym] - ci) + gyp * (c[idx + oyp] - ci)
+    acc += gzm * (c[idx - ozm] - ci) + gzp * (c[idx + ozp] - ci)
+    out[idx] = ci + acc
+
+
+@register_jitable(_nrt=False, inline="always")
+def stencil_voxel(c, out, lab, coef, nl, idx, oxm, oxp, oym, oyp, ozm, ozp):
+    """``stencil_update`` with the face coefficients looked up per label
+    pair, g = coef[lab[idx]·nl + lab[nb]] (coef flat [nl*nl], nl int32)."""
+    row = int32(lab[idx]) * nl
+    stencil_update(
+        c, out, idx, oxm, oxp, oym, oyp, ozm, ozp,
+        coef[row + int32(lab[idx - oxm])], coef[row + int32(lab[idx + oxp])],
+        coef[row + int32(lab[idx - oym])], coef[row + int32(lab[idx + oyp])],
+        coef[row + int32(lab[idx - ozm])], coef[row + int32(lab[idx + ozp])],
+    )
+
+
 @register_jitable(_nrt=False)
-def stencil_voxel(c, out, lab, gtab, fixed, value, r, i, j, k):
-    """One explicit 7-point step at voxel (i, j, k) of c, out, lab
-    [nx, ny, nz]: out = c + r·Σ g·(c_nb − c), Dirichlet labels set to value.
-    A neighbour index is clamped into the domain, which makes the flux
-    through the boundary zero without branches."""
-    nx, ny, nz = c.shape
-    la = lab[i, j, k]
-    ci = c[i, j, k]
-    xm = max(i - 1, 0)
-    xp = min(i + 1, nx - 1)
-    ym = max(j - 1, 0)
-    yp = min(j + 1, ny - 1)
-    zm = max(k - 1, 0)
-    zp = min(k + 1, nz - 1)
-    acc = gtab[la, lab[xm, j, k]] * (c[xm, j, k] - ci) + gtab[la, lab[xp, j, k]] * (c[xp, j, k] - ci)
-    acc += gtab[la, lab[i, ym, k]] * (c[i, ym, k] - ci) + gtab[la, lab[i, yp, k]] * (c[i, yp, k] - ci)
-    acc += gtab[la, lab[i, j, zm]] * (c[i, j, zm] - ci) + gtab[la, lab[i, j, zp]] * (c[i, j, zp] - ci)
-    out[i, j, k] = ci + r * acc if fixed[la] == 0 else value
+def dirichlet_voxel(c, lab, fixed, value, idx):
+    """c = value at Dirichlet labels."""
+    if fixed[lab[idx]]:
+        c[idx] = value
 
 
 @register_jitable(_nrt=False)

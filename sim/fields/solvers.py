@@ -66,29 +66,42 @@ class ImplicitLOD:
 class ExplicitStencil:
     """Forward Euler 7-point stencil, double-buffered, with an even number of
     sub-steps (so the result lands back in the field) of at most
-    0.9·h²/(6·D_max)."""
+    0.9·h²/(6·D_max). Each step sets the Dirichlet voxels to their value and
+    builds the sub-step's coefficient table r·gtab with the Dirichlet rows
+    zeroed (so those voxels keep the value through the sub-steps)."""
 
     def __init__(self, grid: Grid):
         self.grid = grid
         self.k = grid.backend.kernels("diffusion")
+        self.flat_scratch = grid.scratch.reshape(-1)
 
     @staticmethod
     def substeps(dt: float, h: float, d_max: float) -> int:
         """Sub-steps for a step of dt seconds: even, each <= the stable limit
-        (2 without diffusion, which still sets the Dirichlet voxels)."""
+        (2 without diffusion)."""
         if d_max <= 0:
             return 2
         n = math.ceil(dt / (EXPLICIT_SAFETY * h * h / (6.0 * d_max)))
         return n + (n % 2)
 
+    @staticmethod
+    def coefficients(gtab, fixed, r: float):
+        """The stencil's flat table [n_labels²] float32: r·gtab (r = dt_sub/h²,
+        s/µm²) with the rows of Dirichlet labels (fixed [n_labels] uint8) zeroed."""
+        free = (fixed == 0).astype(np.float32)
+        return (gtab * np.float32(r) * free[:, None]).reshape(-1)
+
     def diffuse(self, c, gtab, fixed, value: float, dt: float, d_max: float) -> None:
         """Advance the field c [nx, ny, nz] float32 by dt seconds in place;
         d_max is the largest face diffusivity of gtab (µm²/s)."""
         g = self.grid
+        nx, ny, nz = g.shape
         n_sub = self.substeps(dt, g.h, d_max)
-        r = np.float32((dt / n_sub) / (g.h * g.h))
-        value = np.float32(value)
-        src, dst = c, g.scratch
+        coef = self.coefficients(gtab, fixed, (dt / n_sub) / (g.h * g.h))
+        nl = np.int32(gtab.shape[0])
+        flat = c.reshape(-1)
+        self.k.dirichlet(g.n, flat, g.flat_labels, fixed, np.float32(value))
+        src, dst = flat, self.flat_scratch
         for _ in range(n_sub):
-            self.k.stencil_step(g.n, src, dst, g.labels, gtab, fixed, value, r)
+            self.k.stencil_step(g.n, src, dst, g.flat_labels, coef, nl, nx, ny, nz)
             src, dst = dst, src
