@@ -95,6 +95,17 @@ def test_secretion_only_from_tumour_associated_trms(run):
     assert cold.state.arrays["fields"][cold.fields.index("emt_factor")].max() == 0
 
 
+def test_tumour_associated_mdms_secrete_immune_suppression():
+    mdm = {"onset": "1 h", "rate": "40 /d", "reach": "20 um", "immune_suppression_secretion": "1e3 um^3/s"}
+    sim = Simulation(config(emt_factor_secretion="0 um^3/s", immune_suppression_secretion="0 um^3/s", mdm=mdm),
+                     backend=select_backend("cpu"))
+    sim.run()
+    associated = (sim.state.pool("mdm").to_host()["state"] >= 1).sum()
+    suppression = sim.state.arrays["fields"][sim.fields.index("immune_suppression")]
+    assert associated > 0 and suppression.max() > 0
+    assert sim.state.arrays["fields"][sim.fields.index("emt_factor")].max() == 0  # MDMs do not drive EMT
+
+
 def test_missing_field_is_a_clear_error():
     cfg = config()
     del cfg.fields.named["immune_suppression"]

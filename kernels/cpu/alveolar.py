@@ -12,9 +12,9 @@ def sense(n, pos, state, nearest, crowding, away, t_pos, grid, dims, cell_start,
 
 
 @njit(parallel=True, cache=True)
-def move(n, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box):
+def move(n, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box):
     for i in prange(n):
-        move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box)
+        move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box)
 
 
 @njit(parallel=True, cache=True)

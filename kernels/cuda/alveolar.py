@@ -14,10 +14,10 @@ def _sense(n, pos, state, nearest, crowding, away, t_pos, grid, dims, cell_start
 
 
 @cuda.jit(cache=True)
-def _move(n, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box):
+def _move(n, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box):
     i = cuda.grid(1)
     if i < n:
-        move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box)
+        move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box)
 
 
 @cuda.jit(cache=True)

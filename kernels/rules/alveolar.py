@@ -161,67 +161,77 @@ def gradient_at(field, x, y, z, h):
 
 
 @register_jitable
-def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box):
-    """Move macrophage i for dt s.
+def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box):
+    """Move macrophage i for dt s in ``substeps`` equal sub-steps (so that no
+    sub-step moves it much more than a voxel: drift and walls are re-read
+    along the way).
 
     Drift (µm/s): a tumour-associated (or rim) macrophage with more than
     ``crowd_limit`` tumour cells within the crowding radius (crowding[i]) and
     push_speed > 0 moves at ``push_speed`` along away[i] (outward from the
     local tumour centroid) and, when rim_state > 0, takes state rim_state;
     otherwise it chemotaxes at chem_speed · |∇S| / (|∇S| + k_grad) along ∇S,
-    S = ``field`` (k_grad in field unit/µm). Random motility adds
-    sigma · N(0, I3) µm (sigma = sqrt(2 D dt)), keyed by (seed, stream, step,
-    uid[i]). The new position is reflected into ``box`` (x0, y0, z0, x1, y1,
-    z1 µm) and applied one axis at a time: a component ending in a voxel whose
-    label is not allowed is rejected.
+    S = ``field`` (k_grad in field unit/µm), the gradient taken where the cell
+    is at each sub-step. Random motility adds sigma · N(0, I3) µm over the
+    step (sigma = sqrt(2 D dt)), keyed by (seed, stream, step, uid[i]) and the
+    sub-step. Each sub-step's position is reflected into ``box`` (x0, y0, z0,
+    x1, y1, z1 µm) and applied one axis at a time: a component ending in a
+    voxel whose label is not allowed is rejected.
     """
     x = np.float64(pos[i, 0])
     y = np.float64(pos[i, 1])
     z = np.float64(pos[i, 2])
-    vx = 0.0
-    vy = 0.0
-    vz = 0.0
-    pushed = False
-    if push_speed > 0.0 and state[i] != RESIDENT and crowding[i] > crowd_limit:
-        ax = np.float64(away[i, 0])
-        ay = np.float64(away[i, 1])
-        az = np.float64(away[i, 2])
-        if ax * ax + ay * ay + az * az > 0.0:
-            vx = push_speed * ax
-            vy = push_speed * ay
-            vz = push_speed * az
-            pushed = True
-            if rim_state > 0:
-                state[i] = rim_state
-    if not pushed and chem_speed > 0.0:
-        gx, gy, gz = gradient_at(field, x, y, z, h)
-        g = math.sqrt(gx * gx + gy * gy + gz * gz)
-        if g > 0.0:
-            f = chem_speed / (g + k_grad)
-            vx = f * gx
-            vy = f * gy
-            vz = f * gz
-    a, b, c, _ = normal4(seed, stream, step, uid[i], 0)
     nx = labels.shape[0]
     ny = labels.shape[1]
     nz = labels.shape[2]
     ci = clamp_index(x, h, nx)
     cj = clamp_index(y, h, ny)
     ck = clamp_index(z, h, nz)
-    xn = np.float64(np.float32(reflect(x + vx * dt + sigma * a, box[0], box[3])))
-    ni = clamp_index(xn, h, nx)
-    if allowed_at(labels, allowed, ni, cj, ck):
-        x = xn
-        ci = ni
-    yn = np.float64(np.float32(reflect(y + vy * dt + sigma * b, box[1], box[4])))
-    nj = clamp_index(yn, h, ny)
-    if allowed_at(labels, allowed, ci, nj, ck):
-        y = yn
-        cj = nj
-    zn = np.float64(np.float32(reflect(z + vz * dt + sigma * c, box[2], box[5])))
-    nk = clamp_index(zn, h, nz)
-    if allowed_at(labels, allowed, ci, cj, nk):
-        z = zn
+    dts = dt / substeps
+    sigma_s = sigma / math.sqrt(substeps)
+    pushed = False
+    px = 0.0
+    py = 0.0
+    pz = 0.0
+    if push_speed > 0.0 and state[i] != RESIDENT and crowding[i] > crowd_limit:
+        ax = np.float64(away[i, 0])
+        ay = np.float64(away[i, 1])
+        az = np.float64(away[i, 2])
+        if ax * ax + ay * ay + az * az > 0.0:
+            px = push_speed * ax
+            py = push_speed * ay
+            pz = push_speed * az
+            pushed = True
+            if rim_state > 0:
+                state[i] = rim_state
+    for k in range(substeps):
+        vx = px
+        vy = py
+        vz = pz
+        if not pushed and chem_speed > 0.0:
+            gx, gy, gz = gradient_at(field, x, y, z, h)
+            g = math.sqrt(gx * gx + gy * gy + gz * gz)
+            if g > 0.0:
+                f = chem_speed / (g + k_grad)
+                vx = f * gx
+                vy = f * gy
+                vz = f * gz
+        a, b, c, _ = normal4(seed, stream, step, uid[i], k)
+        xn = np.float64(np.float32(reflect(x + vx * dts + sigma_s * a, box[0], box[3])))
+        ni = clamp_index(xn, h, nx)
+        if allowed_at(labels, allowed, ni, cj, ck):
+            x = xn
+            ci = ni
+        yn = np.float64(np.float32(reflect(y + vy * dts + sigma_s * b, box[1], box[4])))
+        nj = clamp_index(yn, h, ny)
+        if allowed_at(labels, allowed, ci, nj, ck):
+            y = yn
+            cj = nj
+        zn = np.float64(np.float32(reflect(z + vz * dts + sigma_s * c, box[2], box[5])))
+        nk = clamp_index(zn, h, nz)
+        if allowed_at(labels, allowed, ci, cj, nk):
+            z = zn
+            ck = nk
     pos[i, 0] = x
     pos[i, 1] = y
     pos[i, 2] = z

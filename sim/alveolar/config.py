@@ -33,6 +33,7 @@ class MdmRecruitment(StrictModel):
     rate: Rate = Field(ge=0, description="MDMs recruited per tumour cell per second (e.g. '0.05 /d')")
     max_count: int = Field(default=1_000_000, ge=0, description="no recruitment while this many MDMs live")
     reach: Length = Field(default=30.0, gt=0, description="farthest entry voxel from the chosen tumour cell, µm")
+    immune_suppression_secretion: VolumeRate = Field(default=0.0, ge=0, description="per tumour-associated MDM into immune_suppression, a.u.·µm³/s")
 
 
 class Crowding(StrictModel):
@@ -57,6 +58,8 @@ class AlveolarMacrophages(StrictModel):
     radius: Length = Field(default=6.0, gt=0, description="cell radius, µm (documentation and lesion measurements)")
     motility_speed: Speed = Field(default=0.8 / 60.0, ge=0, description="random-motility speed, µm/s")
     persistence_time: Time = Field(default=300.0, gt=0, description="persistence of the random walk, s")
+    cross_septa: bool = Field(default=False, description="TRMs may also move through SEPTUM and POST voxels from one alveolus to the next "
+                              "(standing for the pores of Kohn); false keeps each TRM in the airspace of its alveolus")
     chemotactic_speed: Speed = Field(default=0.8 / 60.0, ge=0, description="maximal chemotactic speed, µm/s")
     gradient_half_saturation: Gradient = Field(default=1e-3, gt=0, description="|∇tumour_signal| at half speed, a.u./µm")
     contact_distance: Length = Field(default=12.0, gt=0, description="centre-to-centre distance of TRM/MDM–tumour contact, µm")

@@ -29,7 +29,7 @@ from sim.operations import Operation
 
 def required_fields(cfg) -> list[tuple[str, str]]:
     """(field, why) for each field the configured behaviour uses."""
-    need = [(name, "tumour-associated TRMs secrete it") for name, _ in secreted_fields(cfg)]
+    need = [(name, f"tumour-associated {pool.upper()}s secrete it") for pool, name, _ in secreted_fields(cfg)]
     if cfg.chemotactic_speed > 0:
         need.insert(0, ("tumour_signal", "TRMs and MDMs chemotax up it"))
     return need

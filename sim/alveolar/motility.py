@@ -15,6 +15,7 @@ from sim.operations import TISSUE, Operation
 from sim.streams import Stream
 
 TRM_LABELS = (AIR,)  # TRMs live in the alveolar airspace, on its surface
+TRM_CROSSING_LABELS = (AIR, SEPTUM, POST)  # ... and pass between alveoli through the septa (pores of Kohn) when cross_septa
 MDM_LABELS = (AIR, SEPTUM, POST)  # MDMs leave the capillaries through the septum
 
 
@@ -34,8 +35,16 @@ def move_pool(backend, pool, field, labels, allowed, h: float, seed: int, step: 
     a = pool.arrays
     backend.kernels("alveolar").move(
         pool.n, a["pos"], a["uid"], a["state"], a["crowding"], a["away"], field, labels, allowed, h, seed,
-        int(Stream.AM_MOTION), step, dt, chem_speed, k_grad, sigma, crowd_limit, push_speed, rim_state, box,
+        int(Stream.AM_MOTION), step, dt, chem_speed, k_grad, sigma, substeps_for(h, dt, max(chem_speed, push_speed), sigma),
+        crowd_limit, push_speed, rim_state, box,
     )
+
+
+def substeps_for(h: float, dt: float, speed: float, sigma: float) -> int:
+    """Sub-steps so that neither the drift (speed · dt, µm) nor the random
+    displacement (sigma, µm) of one sub-step exceeds a voxel edge h (µm):
+    a macrophage never jumps over a wall or past its target. At most 4096."""
+    return int(min(max(1, math.ceil(speed * dt / h), math.ceil((sigma / h) ** 2)), 4096))
 
 
 class Motility(Operation):
@@ -52,7 +61,7 @@ class Motility(Operation):
         be = sim.backend
         self.h = float(sim.config.domain.voxel)
         self.box = be.asarray(np.array([0.0, 0.0, 0.0, *sim.config.domain.size], dtype=np.float64))
-        self.allowed_trm = be.asarray(label_table(TRM_LABELS))
+        self.allowed_trm = be.asarray(label_table(TRM_CROSSING_LABELS if self.cfg.cross_septa else TRM_LABELS))
         self.allowed_mdm = be.asarray(label_table(MDM_LABELS))
         fields = getattr(sim, "fields", None)
         self.field_index = fields.index("tumour_signal") if self.cfg.chemotactic_speed > 0 else None

@@ -1,5 +1,6 @@
 """Secretion of ``emt_factor`` and ``immune_suppression`` by tumour-associated
-TRMs (states tumour_associated and rim) into their voxels, each tissue step."""
+TRMs (states tumour_associated and rim), and of ``immune_suppression`` by
+tumour-associated MDMs, into their voxels, each tissue step."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from sim.operations import TISSUE, Operation
 SECRETED = (("emt_factor", "emt_factor_secretion"), ("immune_suppression", "immune_suppression_secretion"))
 
 
-def secreted_fields(cfg) -> list[tuple[str, float]]:
-    """(field name, a.u.·µm³/s per tumour-associated TRM) for each rate > 0."""
-    return [(name, getattr(cfg, key)) for name, key in SECRETED if getattr(cfg, key) > 0]
+def secreted_fields(cfg) -> list[tuple[str, str, float]]:
+    """(pool, field name, a.u.·µm³/s per tumour-associated cell) for each rate > 0."""
+    out = [("trm", name, getattr(cfg, key)) for name, key in SECRETED if getattr(cfg, key) > 0]
+    if cfg.mdm is not None and cfg.mdm.immune_suppression_secretion > 0:
+        out.append(("mdm", "immune_suppression", cfg.mdm.immune_suppression_secretion))
+    return out
 
 
 class Secretion(Operation):
-    """Tissue clock: every tumour-associated TRM adds its rate (a.u.·µm³/s)
-    to ``emt_factor`` and ``immune_suppression`` through sim.fields.add_sources."""
+    """Tissue clock: every tumour-associated TRM (and MDM, for the MDM rate)
+    adds its rate (a.u.·µm³/s) to its field through sim.fields.add_sources."""
 
     clocks = frozenset({TISSUE})
 
@@ -31,9 +35,9 @@ class Secretion(Operation):
         self.fields = sim.fields
 
     def act(self, state, dt):
-        pool = state.pool("trm")
-        if pool.n == 0:
-            return
-        associated = pool.live("state") >= TUMOUR_ASSOCIATED
-        for name, rate in self.rates:
-            self.fields.add_sources(name, pool.arrays["pos"], associated.astype(np.float64) * rate, pool.n)
+        for pool_name, field, rate in self.rates:
+            pool = state.pool(pool_name)
+            if pool.n == 0:
+                continue
+            associated = pool.live("state") >= TUMOUR_ASSOCIATED
+            self.fields.add_sources(field, pool.arrays["pos"], associated.astype(np.float64) * rate, pool.n)
