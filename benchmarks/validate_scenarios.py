@@ -60,7 +60,8 @@ METRICS = ("plasma_cxcl13_pM", "im_reprogrammed_fraction", "plasma_sev_b2_per_mL
 
 
 def run_one(config: str, overrides: list[str], seed: int, reduced: bool, backend: str = "cpu") -> dict:
-    """Run one scenario and return its end-of-run metrics plus the times (s)
+    """Run one scenario and return its end-of-run metrics, the mean septal
+    CXCL13 (pM) at the end of the tissue phase, plus the times (s)
     of the sEV-β2 rise (first row above half its end-of-tissue value) and of
     the first aggregated platelet (nan when none)."""
     sets = overrides + (REDUCED if reduced else []) + [f"seed={seed}", "output.progress=false"]
@@ -75,6 +76,7 @@ def run_one(config: str, overrides: list[str], seed: int, reduced: bool, backend
     t_clot = next((r["time_s"] for r in rows if r.get("platelets_aggregated", 0.0) > 0), math.nan)
     out = {m: float(last.get(m, 0.0)) for m in METRICS}
     out["plasma_cxcl13_pM"] = float(tissue[-1].get("plasma_cxcl13_pM", 0.0)) if tissue else 0.0
+    out["cxcl13_septum_pM"] = float(tissue[-1].get("cxcl13_mean_septum_pM", 0.0)) if tissue else 0.0  # mean septal CXCL13
     out.update(t_sev_rise_s=t_rise, t_first_clot_s=t_clot, tumour_cells=float(sum(v for k, v in last.items() if k.startswith("tumour") and k.endswith("_count"))))
     return out
 

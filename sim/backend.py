@@ -66,6 +66,13 @@ class Backend:
             return cupy
         return np
 
+    def scipy(self, submodule: str) -> ModuleType:
+        """``scipy.<submodule>`` for NumPy arrays, ``cupyx.scipy.<submodule>``
+        for CuPy arrays (imported on first use)."""
+        if self.xp is np:
+            return importlib.import_module(f"scipy.{submodule}")
+        return importlib.import_module(f"cupyx.scipy.{submodule}")
+
     def kernels(self, topic: str) -> ModuleType:
         """The launcher module for ``topic`` on this backend (imported once)."""
         if topic not in self._modules:

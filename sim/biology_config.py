@@ -1,7 +1,6 @@
 """Config sections of the lung pro-thrombotic niche, tissue side (issue 6):
 ``macrophages:`` (interstitial macrophages), ``primary_tumour:`` (systemic
-CXCL13 secretion), ``lung_metastases:`` (static CXCL13-secreting foci),
-``sev_pool:`` (systemic plasma sEV-β2) and ``antibody:`` (anti-β2 blocking)."""
+CXCL13 secretion), ``sev_pool:`` (systemic plasma sEV-β2) and ``antibody:`` (anti-β2 blocking)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.config.types import AntibodyConc, ChemokineAmountRate, ChemokineConc, ChemokineRate, Length, NumberDensity, Rate, StrictModel, Time, Volume
+from sim.config.types import AntibodyConc, ChemokineConc, ChemokineRate, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
 
 class Macrophages(StrictModel):
@@ -38,15 +37,6 @@ class PrimaryTumour(StrictModel):
     type: Literal["none", "pancreatic", "breast", "melanoma", "nsclc"]
     cxcl13_secretion: ChemokineRate = Field(ge=0, description="plasma CXCL13 production at t = 0 (pM/s)")
     doubling_time: Time | None = Field(default=None, gt=0, description="tumour volume doubling time (s)")
-
-
-class LungMetastases(StrictModel):
-    """Static CXCL13-secreting tumour foci in the lung (until tumour cells are
-    modelled): ``count`` foci placed in septal voxels, each secreting into the
-    local ``cxcl13`` field."""
-
-    count: int = Field(ge=0, le=100_000)
-    cxcl13_secretion: ChemokineAmountRate = Field(ge=0, description="per focus, pM·µm³/s (e.g. '500 molecule/s')")
 
 
 class SevPool(StrictModel):

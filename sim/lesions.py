@@ -9,7 +9,9 @@ R is the sphere-equivalent radius of its summed cell volumes and its centre
 the mean of its cell centres. A macrophage belongs to the lesion whose
 surface is nearest (least ``d − R``, d the distance to the centre) when
 ``d < R + margin``; a lesion TRM is at the rim when ``d > rim_fraction · R``
-and in the core otherwise.
+and in the core otherwise. ``tumour_trm_distance_um`` is the mean over the
+lesions' tumour cells of the distance to the nearest TRM: small while TRMs
+sit among the tumour cells, growing as they are crowded out to the rim.
 
 Measured when the time series logs (``observe``), never in the step loop,
 and again only after a tissue step (nothing these measures read moves on the
@@ -121,6 +123,19 @@ def lesion_membership(backend, lesions: Lesions, pos, n: int, margin_um: float, 
     return inside, rim
 
 
+def mean_nearest_distance(backend, queries, targets) -> float:
+    """Mean over the points ``queries`` ([k, 3] float32 µm, device) of the
+    distance (µm) to the nearest of ``targets`` ([m, 3]); 0 when either is
+    empty. A k-d tree on the host (scipy.spatial): logging only."""
+    if queries.shape[0] == 0 or targets.shape[0] == 0:
+        return 0.0
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(backend.to_host(targets).astype(np.float64))
+    distance, _ = tree.query(backend.to_host(queries).astype(np.float64))
+    return float(np.mean(distance))
+
+
 def measure(cells: CellList, state, cfg: LesionsConfig, voxel_um: float, shape_xy) -> dict[str, float]:
     """The lesion time-series values of ``state`` (tumour pool required; the
     ``trm`` and ``mdm`` pools are counted when present). ``cells`` is a cell
@@ -147,6 +162,7 @@ def measure(cells: CellList, state, cfg: LesionsConfig, voxel_um: float, shape_x
             at_rim = int(backend.scalar(xp.count_nonzero(inside & rim)))
             out["trm_rim_fraction"] = at_rim / count if count else 0.0
             out["trm_core_fraction"] = (count - at_rim) / count if count else 0.0
+            out["tumour_trm_distance_um"] = mean_nearest_distance(backend, pool.live("pos")[in_lesion], pos[:n] if n else xp.zeros((0, 3), dtype=np.float32))
     return out
 
 

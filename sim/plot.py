@@ -25,7 +25,7 @@ PANELS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("Tumour area", "µm²", [("tumour_area_um2", "projected area")]),
     ("Lesion radius", "µm", [("lesion_radius_mean_um", "mean sphere-equivalent radius")]),
     ("EMT", "fraction of tumour cells", [("tumour_emt_fraction", "EMT")]),
-    ("TRM–tumour distance", "µm", [("trm_tumour_distance_um", "mean TRM–nearest tumour cell")]),
+    ("TRM–tumour distance", "µm", [("trm_tumour_distance_um", "mean TRM–nearest tumour cell"), ("tumour_trm_distance_um", "mean lesion cell–nearest TRM")]),
     ("Macrophages in lesions", "cells", [("lesion_trm", "TRMs"), ("lesion_mdm", "MDMs")]),
     ("TRMs in lesions", "fraction of lesion TRMs", [("trm_rim_fraction", "at the rim"), ("trm_core_fraction", "in the core")]),
 ]

@@ -13,7 +13,6 @@ class Stream(IntEnum):
     LATTICE_SEEDS = 20  # jittered Voronoi seeds of the lung lattice (engineer A)
     IM_PLACEMENT = 60  # interstitial macrophages (engineer D1)
     IM_REPROGRAM = 61
-    METASTASIS_PLACEMENT = 62
     EV_TRANSPORT = 80  # blood: sEV Brownian steps and clearance (engineer D2)
     PLATELET_TRANSPORT = 81
     EV_INFLOW = 82

@@ -1,23 +1,19 @@
 """Systemic pools of the lung pro-thrombotic niche (issue 6, tissue side):
-the primary tumour's CXCL13 secretion into plasma and static CXCL13-secreting
-lung metastases (through the fields feature's plasma and source APIs), the
-plasma pool of IM-derived sEV-β2, and the anti-β2 blocking fraction θ.
+the primary tumour's CXCL13 secretion into plasma (through the fields
+feature's plasma API), the plasma pool of IM-derived sEV-β2, and the anti-β2
+blocking fraction θ. Lung metastases are tumour agents (sim/tumour), which
+secrete CXCL13 into the field themselves.
 
 State it keeps (``state.values``): ``plasma_sev_b2_per_um3`` (EVs/µm³, what
 inflowing blood carries), ``antibody_theta`` (θ ∈ [0, 1]), ``ev_beta2`` (β2 content of new sEVs: 1, or
-0 for the Itgb2 knockout); and
-``state.arrays["metastatic_foci_pos"]`` ([m, 3] float32, µm) when foci exist.
+0 for the Itgb2 knockout).
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from sim.labels import SEPTUM
 from sim.operations import BOTH, TISSUE, Operation
-from sim.streams import Stream
 
 UM3_PER_ML = 1e12
 
@@ -44,37 +40,20 @@ def organ_sev_source(values: dict, shedding_rate: float, organ_im_count: float, 
     return shedding_rate * (values.get("im_reprogrammed", 0.0) / n) * organ_im_count / plasma_volume_um3
 
 
-def place_foci(labels: np.ndarray, voxel_um: float, count: int, seed: int) -> np.ndarray:
-    """Centres of ``count`` metastatic foci in distinct SEPTUM voxels (host
-    uint8 labels [nx, ny, nz]); [count, 3] float32 µm, deterministic in the seed."""
-    septal = np.flatnonzero(labels.ravel() == SEPTUM)
-    if count > septal.size:
-        raise ValueError(f"lung_metastases: {count} foci but only {septal.size} septal voxels")
-    rng = np.random.default_rng([seed, int(Stream.METASTASIS_PLACEMENT)])
-    chosen = np.sort(rng.choice(septal, size=count, replace=False))
-    ijk = np.stack(np.unravel_index(chosen, labels.shape), axis=1)
-    return ((ijk + 0.5) * voxel_um).astype(np.float32)
-
-
 class TumourSecretion(Operation):
-    """Tissue clock: the primary tumour adds ``s0 · 2^(t/Td)`` pM/s to plasma
-    CXCL13; lung foci add their secretion to the local ``cxcl13`` field."""
+    """Tissue clock: the primary tumour adds ``s0 · 2^(t/Td)`` pM/s to plasma CXCL13."""
 
     clocks = frozenset({TISSUE})
 
-    def __init__(self, primary, metastases, trigger=None):
+    def __init__(self, primary, trigger=None):
         super().__init__(trigger)
         self.primary = primary
-        self.metastases = metastases
 
     def attach(self, sim):
         super().attach(sim)
         self.plasma = getattr(sim, "plasma", None)
-        self.fields = getattr(sim, "fields", None)
-        if self.primary is not None and self.plasma is None:
+        if self.plasma is None:
             raise ValueError("primary_tumour: needs a 'cxcl13' plasma compartment (the 'plasma:' section)")
-        if self.metastases is not None and (self.fields is None or "cxcl13" not in self.fields.names):
-            raise ValueError("lung_metastases: needs a 'cxcl13' field (the 'fields:' section)")
 
     def secretion(self, time: float) -> float:
         """Primary-tumour CXCL13 production at ``time`` s (pM/s)."""
@@ -83,11 +62,7 @@ class TumourSecretion(Operation):
         return p.cxcl13_secretion * growth
 
     def act(self, state, dt):
-        if self.primary is not None:
-            self.plasma.add_rate("cxcl13", self.secretion(state.time))
-        foci = state.arrays.get("metastatic_foci_pos")
-        if self.metastases is not None and foci.shape[0]:
-            self.fields.add_sources("cxcl13", foci, self.metastases.cxcl13_secretion, foci.shape[0])
+        self.plasma.add_rate("cxcl13", self.secretion(state.time))
 
 
 class SystemicPools(Operation):
@@ -133,26 +108,19 @@ class SystemicPools(Operation):
 
 def initialize(sim) -> None:
     """Initial pools of a new run: sEV-β2 at its initial value, θ = 0 until
-    the first step, β2 content of EVs, metastatic foci positions."""
+    the first step, β2 content of EVs."""
     cfg, st = sim.config, sim.state
     st.values["plasma_sev_b2_per_um3"] = cfg.sev_pool.initial if cfg.sev_pool is not None else 0.0
     st.values["antibody_theta"] = 0.0
     st.values["ev_beta2"] = 0.0 if (cfg.macrophages is not None and cfg.macrophages.itgb2_knockout) else 1.0
-    m = cfg.lung_metastases
-    if m is not None:
-        labels = st.arrays.get("labels")
-        if labels is None:
-            raise ValueError("lung_metastases: needs the lung lattice (a 'lattice:' section)")
-        foci = place_foci(sim.backend.to_host(labels), cfg.domain.voxel, m.count, cfg.seed)
-        st.arrays["metastatic_foci_pos"] = sim.backend.asarray(foci)
 
 
 def operations(sim) -> list[Operation]:
     """Tumour secretion (tissue clock) and the systemic pools (both clocks)."""
     cfg = sim.config
     ops: list[Operation] = []
-    if cfg.primary_tumour is not None or cfg.lung_metastases is not None:
-        ops.append(TumourSecretion(cfg.primary_tumour, cfg.lung_metastases))
+    if cfg.primary_tumour is not None:
+        ops.append(TumourSecretion(cfg.primary_tumour))
     if cfg.sev_pool is not None or cfg.antibody is not None:
         shedding = cfg.macrophages.shedding_rate if cfg.macrophages is not None else 0.0
         ops.append(SystemicPools(cfg.sev_pool, cfg.antibody, shedding))

@@ -118,6 +118,23 @@ def test_rim_and_core_fractions(backend, where, rim, core):
     assert (out["trm_rim_fraction"], out["trm_core_fraction"]) == (rim, core)
 
 
+def test_tumour_to_trm_distance_is_the_brute_force_mean(backend):
+    """tumour_trm_distance_um = mean over lesion cells of the distance to the
+    nearest TRM (brute force here); TRMs on the rim are farther from the
+    average cell than TRMs among the cells."""
+    centre = np.array([60.0, 60.0, 60.0])
+    tumour = ball(centre, 20.0)
+    big_r = sphere_radius(len(tumour))
+    means = []
+    for r in (0.3 * big_r, big_r + 5.0):
+        trm = shell_points(centre, r, 6, seed=4)
+        out = run_measure(backend, make_state(backend, tumour, trm_pos=trm))
+        d = np.linalg.norm(tumour[:, None, :].astype(np.float64) - trm[None, :, :], axis=2).min(axis=1)
+        assert out["tumour_trm_distance_um"] == pytest.approx(d.mean(), rel=1e-6)
+        means.append(out["tumour_trm_distance_um"])
+    assert means[1] > means[0]
+
+
 def test_far_macrophages_are_not_in_a_lesion(backend):
     centre = np.array([40.0, 40.0, 40.0])
     tumour = ball(centre, 10.0)
@@ -144,7 +161,7 @@ def test_macrophages_go_to_the_lesion_whose_surface_is_nearest(backend):
 
 def test_empty_tumour_pool_gives_zeros(backend):
     out = run_measure(backend, make_state(backend, np.zeros((0, 3), np.float32), trm_pos=[[5.0, 5.0, 5.0]]))
-    assert out == {"tumour_foci": 0.0, "tumour_area_um2": 0.0, "lesion_radius_mean_um": 0.0, "lesion_trm": 0.0, "trm_rim_fraction": 0.0, "trm_core_fraction": 0.0, "lesion_mdm": 0.0}
+    assert out == {"tumour_foci": 0.0, "tumour_area_um2": 0.0, "lesion_radius_mean_um": 0.0, "lesion_trm": 0.0, "trm_rim_fraction": 0.0, "trm_core_fraction": 0.0, "tumour_trm_distance_um": 0.0, "lesion_mdm": 0.0}
 
 
 def test_backends_agree_on_random_clusters(cpu, cuda):

@@ -9,14 +9,12 @@ import numpy as np
 import pytest
 
 from sim.biology_config import PrimaryTumour, SevPool
-from sim.labels import CAPILLARY, SEPTUM
 from sim.state import State
 from sim.systemic import (
     SystemicPools,
     TumourSecretion,
     blocking_fraction,
     organ_sev_source,
-    place_foci,
     sev_pool_step,
 )
 
@@ -84,7 +82,7 @@ class _RecordingPlasma:
 
 def test_primary_tumour_secretion_doubles_with_the_tumour(cpu):
     cfg = PrimaryTumour(type="pancreatic", cxcl13_secretion="0.02 pM/s", doubling_time="5 d")
-    op = TumourSecretion(cfg, None)
+    op = TumourSecretion(cfg)
     plasma = _RecordingPlasma()
     op.attach(SimpleNamespace(plasma=plasma))
     st = State(cpu, seed=0)
@@ -93,17 +91,7 @@ def test_primary_tumour_secretion_doubles_with_the_tumour(cpu):
         op.act(st, 60.0)
     assert [c[0] for c in plasma.calls] == ["cxcl13"] * 3
     np.testing.assert_allclose([c[1] for c in plasma.calls], [0.02, 0.04, 0.08], rtol=1e-12)
-    constant = TumourSecretion(PrimaryTumour(type="breast", cxcl13_secretion="100 pg/mL/h"), None)
+    constant = TumourSecretion(PrimaryTumour(type="breast", cxcl13_secretion="100 pg/mL/h"))
     assert constant.secretion(1e7) == pytest.approx(100 / 10460.0 * 1e3 / 3600, rel=1e-9)
 
 
-def test_metastatic_foci_sit_in_distinct_septal_voxels():
-    labels = np.full((10, 10, 10), CAPILLARY, np.uint8)
-    labels[2:8, 2:8, 2:8] = SEPTUM
-    foci = place_foci(labels, 2.5, 20, seed=3)
-    ijk = np.floor(foci / 2.5).astype(int)
-    assert (labels[tuple(ijk.T)] == SEPTUM).all()
-    assert len({tuple(v) for v in ijk}) == 20
-    np.testing.assert_array_equal(foci, place_foci(labels, 2.5, 20, seed=3))
-    with pytest.raises(ValueError, match="septal voxels"):
-        place_foci(labels, 2.5, 1000, seed=3)

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from sim.alveolar.config import AlveolarMacrophages
-from sim.biology_config import Antibody, LungMetastases, Macrophages, PrimaryTumour, SevPool
+from sim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
 from sim.blood.config import BloodConfig
 from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from sim.fields.config import FieldsSection, PlasmaCompartment
@@ -101,7 +101,6 @@ class Config(StrictModel):
     lattice: LatticeConfig | None = None  # issue 3: lung geometry and capillary flow (sim/lattice/config.py)
     macrophages: Macrophages | None = None  # issue 6, tissue side (sim/biology_config.py)
     primary_tumour: PrimaryTumour | None = None
-    lung_metastases: LungMetastases | None = None
     sev_pool: SevPool | None = None
     antibody: Antibody | None = None
     blood: BloodConfig | None = None  # issue 6, blood side (sim/blood/config.py)

@@ -110,10 +110,15 @@ class FieldSpec(StrictModel):
 
 class FieldsSection(StrictModel):
     """The fields of a run (``named``: field name -> spec) and the solver of
-    the tissue clock: ``implicit`` (LOD, unconditionally stable; default) or
+    the tissue clock: ``implicit`` (LOD, unconditionally stable; default),
+    ``implicit_cg`` (unsplit implicit Euler by conjugate gradients to a
+    relative residual ``tolerance``: keeps sources' near fields at tissue
+    steps far longer than the fields' half-lives, where LOD smears them) or
     ``explicit`` (7-point stencil, sub-stepped to dt_sub <= 0.9 h²/(6 D_max))."""
 
-    solver: Literal["implicit", "explicit"] = "implicit"
+    solver: Literal["implicit", "implicit_cg", "explicit"] = "implicit"
+    tolerance: float = Field(default=1e-4, gt=0, lt=1, description="implicit_cg: residual norm / right-hand-side norm")
+    max_iterations: int = Field(default=2000, ge=1, description="implicit_cg: most iterations per field and step")
     named: dict[str, FieldSpec] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.fields.config import FieldsSection
 from sim.fields.plasma import unit_suffix
-from sim.fields.solvers import ExplicitStencil, Grid, ImplicitLOD, face_table
+from sim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
 from sim.labels import BLOOD, NAMES, SEPTUM
 
 # One molecule in µm³ expressed in pM·µm³ (1 molecule/µm³ = 1e27/N_A pM): the
@@ -49,6 +49,7 @@ class FieldSet:
             fixed.append(be.asarray(f))
         self.fixed = fixed
         self.grid = None
+        self.iterations: dict[str, int] = {}  # implicit_cg: iterations of each field's last solve
         self._k = be.kernels("sources")
         self._kd = be.kernels("diffusion")
 
@@ -80,7 +81,13 @@ class FieldSet:
         if top >= len(NAMES):
             raise ValueError(f"label value {top} has no diffusivity; labels are {NAMES}")
         self.grid = Grid(be, self.shape, self.h, labels)
-        self.solver = ImplicitLOD(self.grid) if self.section.solver == "implicit" else ExplicitStencil(self.grid)
+        solver = self.section.solver
+        if solver == "implicit":
+            self.solver = ImplicitLOD(self.grid)
+        elif solver == "implicit_cg":
+            self.solver = ImplicitCG(self.grid, self.section.tolerance, self.section.max_iterations)
+        else:
+            self.solver = ExplicitStencil(self.grid)
         self.counts = be.to_host(be.xp.bincount(self.grid.flat_labels, minlength=len(NAMES)))
         self.present = [lab for lab in sorted(NAMES) if self.counts[lab] > 0]
 
@@ -143,9 +150,10 @@ class FieldSet:
 
     # -- the step -----------------------------------------------------------
     def step(self, state, dt: float, plasma_values: dict[str, float]) -> None:
-        """Advance every field by dt seconds: sources, uptake and decay
-        (exact over the step), then diffusion with blood voxels held at the
-        plasma value of the field's compartment (``plasma_values``)."""
+        """Advance every field by dt seconds with blood voxels held at the
+        plasma value of the field's compartment (``plasma_values``): with
+        the split solvers, sources, uptake and decay (exact over the step)
+        and then diffusion; with ``implicit_cg`` all in one implicit solve."""
         fields = state.arrays["fields"]
         g = self.grid
         for i, (name, spec) in enumerate(zip(self.names, self.specs)):
@@ -153,6 +161,11 @@ class FieldSet:
             flat = c.reshape(-1)
             fixed = self.fixed[i]
             value = float(plasma_values[spec.plasma]) if spec.plasma is not None else 0.0
+            if isinstance(self.solver, ImplicitCG):
+                rhs, diag = self._implicit_terms(state, i, flat, dt)
+                self.solver.solve(c, self.gtabs[i], fixed, value, dt, rhs, diag)
+                self.iterations[name] = self.solver.iterations
+                continue
             if f"fields_source_{name}" in state.arrays:
                 src, upt = self._accumulators(state, i)
                 inv_scale = 2.0 ** -spec.source_fraction_bits
@@ -164,9 +177,28 @@ class FieldSet:
             else:
                 self.solver.diffuse(c, self.gtabs[i], fixed, value, dt, self.d_max[i])
 
+    def _implicit_terms(self, state, i: int, flat, dt: float):
+        """(rhs, diag) float64 [n] of field i's implicit step: rhs = c +
+        dt·S and diag = 1 + dt·(k + U), with S (unit/s) and U (1/s) the
+        agents' sources and uptakes summed since the last step (the
+        accumulators are cleared) and k the field's decay rate."""
+        xp = state.backend.xp
+        spec = self.specs[i]
+        diag = xp.full(self.n_voxels, 1.0 + dt * spec.decay, dtype=np.float64)
+        rhs = flat.astype(np.float64)
+        if f"fields_source_{self.names[i]}" in state.arrays:
+            src, upt = self._accumulators(state, i)
+            per_unit = dt * 2.0 ** -spec.source_fraction_bits
+            rhs += src * per_unit
+            diag += upt * per_unit
+            src[:] = 0
+            upt[:] = 0
+        return rhs, diag
+
     def observe(self, state) -> dict[str, float]:
         """``<field>_mean_<label>_<unit>`` and ``<field>_max_<label>_<unit>``
-        for every label present in the lattice."""
+        for every label present in the lattice, and with ``implicit_cg``
+        ``<field>_cg_iterations`` (of the last step)."""
         be = state.backend
         xp = be.xp
         lab = self.grid.flat_labels
@@ -178,4 +210,6 @@ class FieldSet:
             for label in self.present:
                 out[f"{name}_mean_{NAMES[label]}_{u}"] = float(sums[label] / self.counts[label])
                 out[f"{name}_max_{NAMES[label]}_{u}"] = float(be.scalar(xp.where(lab == label, c, -np.inf).max()))
+            if name in self.iterations:
+                out[f"{name}_cg_iterations"] = float(self.iterations[name])
         return out

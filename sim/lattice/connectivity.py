@@ -8,17 +8,8 @@ and when occlusion changes (before a flow re-solve), never every step.
 
 from __future__ import annotations
 
-import numpy as np
 
 from sim import labels as L
-
-
-def _ndimage(backend):
-    if backend.xp is np:
-        from scipy import ndimage
-    else:
-        from cupyx.scipy import ndimage
-    return ndimage
 
 
 def conducting_mask(backend, labels, occluded):
@@ -28,7 +19,7 @@ def conducting_mask(backend, labels, occluded):
     labels: uint8 [nx, ny, nz]; occluded: uint8 [nx, ny, nz] (1 = blocked)."""
     xp = backend.xp
     blood = ((labels == L.CAPILLARY) | (labels == L.INLET) | (labels == L.OUTLET)) & (occluded == 0)
-    component, n = _ndimage(backend).label(blood)
+    component, n = backend.scipy("ndimage").label(blood)
     if int(n) == 0:
         return blood
     ids_in = xp.unique(component[blood & (labels == L.INLET)])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import labels as L
-from sim.lattice.cg import pcg
+from sim.cg import jacobi, pcg
 from sim.lattice.connectivity import conducting_mask
 
 
@@ -128,7 +128,7 @@ class Flow:
         r = xp.empty(m, dtype=np.float64)
         apply(x, r)
         r *= -1.0
-        iterations, _ = pcg(xp, apply, x, r, inv_diag, target, self.cfg.max_iterations)
+        iterations, _ = pcg(xp, apply, x, r, jacobi(xp, inv_diag), target, self.cfg.max_iterations)
 
         speed = xp.empty(m, dtype=np.float64)
         vel_flat = velocity.reshape(-1, 3)
