@@ -32,11 +32,9 @@ in CI). Writes ``benchmarks/results/validate_niche[_reduced].json`` and
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
-from benchmarks.validate_scenarios import RESULTS, above, run_one, summarise
+from benchmarks.validate_scenarios import above, checks_table, cli, run_one, summarise, table
 from sim.backend import select_backend
 from sim.config import load_config
 from sim.simulation import Simulation
@@ -122,38 +120,15 @@ def validate(seeds: int = 3, reduced: bool = False, backend: str = "cpu") -> tup
 def markdown(summaries: dict, result: dict, seeds: int, reduced: bool) -> str:
     cols = ("tumour_area_um2_d20", "tumour_area_um2_d30", "tumour_foci_d30", "tumour_emt_fraction_d5", "trm_tumour_distance_um_d3",
             "tumour_trm_distance_um_d3", "tumour_trm_distance_um_d20", "trm_rim_fraction_d20", "lesion_trm_d30", "lesion_mdm_d30")
-    lines = [
-        f"NSCLC niche ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd; _dN = end of day N):",
-        "",
-        "| scenario | " + " | ".join(cols) + " |",
-        "|---" * (len(cols) + 1) + "|",
-    ]
-    for name in NICHE:
-        s = summaries[name]
-        lines.append(f"| {name} | " + " | ".join(f"{s[c]['mean']:.3g} ± {s[c]['sd']:.2g}" for c in cols) + " |")
     bcols = ("cxcl13_septum_pM", "im_reprogrammed_fraction", "clot_volume_um3")
-    lines += ["", "| breast scenario | " + " | ".join(bcols) + " |", "|---" * (len(bcols) + 1) + "|"]
-    for name in BREAST:
-        s = summaries[name]
-        lines.append(f"| {name} | " + " | ".join(f"{s[c]['mean']:.3g} ± {s[c]['sd']:.2g}" for c in bcols) + " |")
-    lines += ["", "| check | holds |", "|---|---|"] + [f"| {k} | {'yes' if v else 'NO'} |" for k, v in result.items()]
+    lines = [f"NSCLC niche ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd; _dN = end of day N):", ""]
+    lines += table(summaries, NICHE, cols, "scenario") + [""] + table(summaries, BREAST, bcols, "breast scenario")
+    lines += [""] + checks_table(result)
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--reduced", action="store_true", help="smaller breast scenarios (CI)")
-    ap.add_argument("--backend", default="cpu", choices=("cpu", "cuda", "auto"))
-    args = ap.parse_args(argv)
-    summaries, result = validate(args.seeds, args.reduced, args.backend)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "validate_niche" + ("_reduced" if args.reduced else "")
-    (RESULTS / f"{stem}.json").write_text(json.dumps({"seeds": args.seeds, "reduced": args.reduced, "scenarios": summaries, "checks": result}, indent=1))
-    text = markdown(summaries, result, args.seeds, args.reduced)
-    (RESULTS / f"{stem}.md").write_text(text)
-    print(text)
-    return 0 if all(result.values()) else 1
+    return cli(argv, __doc__.split("\n\n")[0], validate, markdown, "validate_niche", "smaller breast scenarios (CI)")
 
 
 if __name__ == "__main__":

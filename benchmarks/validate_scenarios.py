@@ -126,34 +126,48 @@ def validate(seeds: int = 3, reduced: bool = False, backend: str = "cpu") -> tup
     return summaries, checks(summaries)
 
 
+def table(summaries: dict, names, cols, first: str) -> list[str]:
+    """Markdown rows of mean ± sd of ``cols`` for the scenarios ``names``."""
+    lines = ["| " + first + " | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for name in names:
+        s = summaries[name]
+        lines.append(f"| {name} | " + " | ".join(f"{s[c]['mean']:.3g} ± {s[c]['sd']:.2g}" for c in cols) + " |")
+    return lines
+
+
+def checks_table(result: dict) -> list[str]:
+    """Markdown rows of the checks and whether each holds."""
+    return ["| check | holds |", "|---|---|"] + [f"| {k} | {'yes' if v else 'NO'} |" for k, v in result.items()]
+
+
 def markdown(summaries: dict, result: dict, seeds: int, reduced: bool) -> str:
     cols = ("plasma_cxcl13_pM", "im_reprogrammed_fraction", "plasma_sev_b2_per_mL", "platelets_aggregated", "clot_volume_um3")
-    lines = [
-        f"Scenarios ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd at the end of the run):",
-        "",
-        "| scenario | " + " | ".join(cols) + " |",
-        "|---" * (len(cols) + 1) + "|",
-    ]
-    for name, s in summaries.items():
-        lines.append(f"| {name} | " + " | ".join(f"{s[c]['mean']:.3g} ± {s[c]['sd']:.2g}" for c in cols) + " |")
-    lines += ["", "| check | holds |", "|---|---|"] + [f"| {k} | {'yes' if v else 'NO'} |" for k, v in result.items()]
+    lines = [f"Scenarios ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd at the end of the run):", ""]
+    lines += table(summaries, summaries, cols, "scenario") + [""] + checks_table(result)
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def cli(argv, description: str, validate_fn, markdown_fn, stem: str, reduced_help: str) -> int:
+    """The command line of a validation script: run ``validate_fn(seeds,
+    reduced, backend)``, write ``RESULTS/<stem>[_reduced].json`` and ``.md``
+    (``markdown_fn``), print the table; exit status 1 when a check fails."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--reduced", action="store_true", help="smaller lung and shorter phases (CI)")
+    ap.add_argument("--reduced", action="store_true", help=reduced_help)
     ap.add_argument("--backend", default="cpu", choices=("cpu", "cuda", "auto"))
     args = ap.parse_args(argv)
-    summaries, result = validate(args.seeds, args.reduced, args.backend)
+    summaries, result = validate_fn(args.seeds, args.reduced, args.backend)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "validate_scenarios" + ("_reduced" if args.reduced else "")
+    stem += "_reduced" if args.reduced else ""
     (RESULTS / f"{stem}.json").write_text(json.dumps({"seeds": args.seeds, "reduced": args.reduced, "scenarios": summaries, "checks": result}, indent=1))
-    text = markdown(summaries, result, args.seeds, args.reduced)
+    text = markdown_fn(summaries, result, args.seeds, args.reduced)
     (RESULTS / f"{stem}.md").write_text(text)
     print(text)
     return 0 if all(result.values()) else 1
+
+
+def main(argv=None) -> int:
+    return cli(argv, __doc__.split("\n\n")[0], validate, markdown, "validate_scenarios", "smaller lung and shorter phases (CI)")
 
 
 if __name__ == "__main__":
