@@ -46,8 +46,10 @@ class RunProgress:
         done = state.step - self._rate_s0
         rate = done / (now - self._rate_t0) if done > 0 and now > self._rate_t0 else None
         left = phase.n_steps - state.phase_step
+        into = state.phase_step * phase.dt if state.phase_index == index else phase.n_steps * phase.dt
         return {"name": phase.name, "k": index + 1, "n": len(phases), "step": state.phase_step, "steps": phase.n_steps,
-                "rate": rate, "eta": left / rate if rate else None, "time": format_seconds(state.time)}
+                "rate": rate, "eta": left / rate if rate else None,
+                "time": f"{format_seconds(state.time)} ({format_seconds(into)} into the phase)"}
 
     def _line(self, text: str) -> None:
         stamp = wallclock.strftime("%H:%M:%S")

@@ -69,8 +69,8 @@ def headline(rows_or_frame) -> dict[str, tuple[float, str]]:
 
 def format_value(value: float, unit: str) -> str:
     """``1234.5, 'µm³'`` -> ``'1,234.5 µm³'``; NaN as 'none'."""
-    if math.isnan(value):
-        return "none"
+    if not math.isfinite(value):
+        return "none" if math.isnan(value) else f"{value} {unit}"
     text = f"{value:,.0f}" if value == int(value) and abs(value) < 1e6 else f"{value:,.4g}" if abs(value) < 1e6 else f"{value:.3g}"
     return f"{text} {unit}"
 

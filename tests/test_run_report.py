@@ -131,3 +131,34 @@ def test_load_run_gives_a_dataframe(tmp_path):
     assert frame["walker_count"].iloc[-1] == sim.state.pool("walker").n
     assert frame.attrs["run"]["outcome"] == "completed"
     assert headline(frame) == headline(sim.timeseries.rows)
+
+
+def test_eta_uses_the_current_phase_rate(monkeypatch):
+    """Phase 1 takes 1 s a step, phase 2 0.01 s: half-way through phase 2
+    the ETA is 0.5 s (its own rate), not what the run's mean rate predicts."""
+    import io
+    from types import SimpleNamespace
+
+    import sim.progress as progress
+
+    clock = [0.0]
+    monkeypatch.setattr(progress.wallclock, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(progress, "HEARTBEAT_S", 0.0)
+    phases = [SimpleNamespace(name="slow", n_steps=10, dt=60.0), SimpleNamespace(name="fast", n_steps=100, dt=0.001)]
+    state = SimpleNamespace(step=0, phase_index=0, phase_step=0, time=0.0)
+    fake = SimpleNamespace(config=SimpleNamespace(phases=phases), state=state)
+    out = io.StringIO()
+    with progress.RunProgress(fake, terminal=False, stream=out) as bar:
+        for index, phase in enumerate(phases):
+            state.phase_index, state.phase_step = index, 0
+            for _ in range(phase.n_steps):
+                clock[0] += 1.0 if index == 0 else 0.01
+                state.step += 1
+                state.phase_step += 1
+                bar.update(state)
+                if index == 1 and state.phase_step == 50:
+                    line = out.getvalue().splitlines()[-1]
+    assert "phase 2/2 fast: step 50/100" in line
+    assert "100.0 steps/s, phase ETA 0:00:00" in line  # 50 steps left at 100 steps/s
+    slow = [ln for ln in out.getvalue().splitlines() if "step 5/10" in ln][0]
+    assert "1.0 steps/s, phase ETA 0:00:05" in slow
