@@ -131,6 +131,7 @@ def run_record(sim, outcome: str, error: str | None, phases: list[dict], run_wal
         "run_s": run_wall_s,
         "steps": st.step,
         "simulated_time_s": st.time,
+        "reached_end": st.phase_index >= len(sim.config.phases),  # False after --until, Ctrl-C or a failure
         "phases": phases,
         "headline": {name: {"value": _finite(v), "unit": u} for name, (v, u) in headline(rows).items()},
     }

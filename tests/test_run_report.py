@@ -37,7 +37,7 @@ def check_schema(record: dict) -> None:
     """Every documented key of run.json with its type."""
     types = {"schema": int, "outcome": str, "versions": dict, "host": str, "platform": str, "command": list,
              "backend": str, "config": dict, "started": str, "finished": str, "wall_s": float, "setup_s": float,
-             "run_s": float, "steps": int, "simulated_time_s": float, "phases": list, "headline": dict}
+             "run_s": float, "steps": int, "simulated_time_s": float, "reached_end": bool, "phases": list, "headline": dict}
     for key, kind in types.items():
         assert isinstance(record[key], kind), (key, record[key])
     assert record["schema"] == 1 and record["outcome"] in ("completed", "interrupted", "failed")
@@ -162,3 +162,17 @@ def test_eta_uses_the_current_phase_rate(monkeypatch):
     assert "100.0 steps/s, phase ETA 0:00:00" in line  # 50 steps left at 100 steps/s
     slow = [ln for ln in out.getvalue().splitlines() if "step 5/10" in ln][0]
     assert "1.0 steps/s, phase ETA 0:00:05" in slow
+
+
+def test_a_resumed_run_keeps_the_earlier_segment(tmp_path):
+    from sim.io.resume import resume
+
+    sim = Simulation(load_config(data=data(checkpoint_every="3 min")), backend="cpu", run_dir=tmp_path / "run")
+    sim.run(until=240.0)
+    first = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert first["outcome"] == "completed" and not first["reached_end"] and first["steps"] == 4
+    resume(tmp_path / "run" / "checkpoints" / "step_0000000004.h5", backend="cpu").run()
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    check_schema(record)
+    assert record["reached_end"] and record["steps"] == 14 and [p["steps"] for p in record["phases"]] == [2, 8]
+    assert [e["steps"] for e in record["earlier"]] == [4]
