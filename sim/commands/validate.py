@@ -10,6 +10,7 @@ def register(sub):
 
 
 def run(args) -> int:
+    import os
     import sys
 
     from sim.config import config_hash
@@ -19,6 +20,10 @@ def run(args) -> int:
     if cfg is None:
         return 2
     # plain writes, never wrapped: the output is valid YAML that validates to the same hash
-    sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
-    sys.stdout.write(display_yaml(cfg))
+    try:
+        sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
+        sys.stdout.write(display_yaml(cfg))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
