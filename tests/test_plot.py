@@ -15,6 +15,14 @@ pytest.importorskip("matplotlib")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def write_timeseries(run_dir: Path, clot_scale: float, with_platelets: bool = True) -> Path:
     """Two phases: 3 tissue rows (days) then 5 blood rows (seconds)."""
     run_dir.mkdir(parents=True)
