@@ -194,7 +194,13 @@ class Simulation:
             outcome, error = "failed", f"{type(exc).__name__}: {exc}"
         else:
             outcome, error = "completed", None
-        write_run_record(self.run_dir, run_record(self, outcome, error, phases, run_wall_s, started))
+        try:
+            write_run_record(self.run_dir, run_record(self, outcome, error, phases, run_wall_s, started))
+        except Exception as record_error:
+            if exc is None:
+                raise
+            # never hide the error that ended the run behind one writing its record
+            print(f"could not write run.json: {record_error}", file=sys.stderr)
 
 
 class _PhaseTiming:
