@@ -125,10 +125,11 @@ def lesion_membership(backend, lesions: Lesions, pos, n: int, margin_um: float, 
 
 def mean_nearest_distance(backend, queries, targets) -> float:
     """Mean over the points ``queries`` ([k, 3] float32 µm, device) of the
-    distance (µm) to the nearest of ``targets`` ([m, 3]); 0 when either is
-    empty. A k-d tree on the host (scipy.spatial): logging only."""
+    distance (µm) to the nearest of ``targets`` ([m, 3]); NaN (no distance
+    exists) when either is empty. A k-d tree on the host (scipy.spatial):
+    logging only."""
     if queries.shape[0] == 0 or targets.shape[0] == 0:
-        return 0.0
+        return float("nan")
     from scipy.spatial import cKDTree
 
     tree = cKDTree(backend.to_host(targets).astype(np.float64))
@@ -149,7 +150,7 @@ def measure(cells: CellList, state, cfg: LesionsConfig, voxel_um: float, shape_x
     out = {
         "tumour_foci": float(lesions.count),
         "tumour_area_um2": projected_area_um2(backend, pool.live("pos")[in_lesion], voxel_um, shape_xy),
-        "lesion_radius_mean_um": float(backend.scalar(lesions.radius_um.mean())) if lesions.count else 0.0,
+        "lesion_radius_mean_um": float(backend.scalar(lesions.radius_um.mean())) if lesions.count else float("nan"),
     }
     for name in (TRM, MDM):
         mac = state.pools.get(name)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from kernels.rules.macrophages import NAIVE, REPROGRAMMED
+from sim.arrays import declare
 from sim.labels import SEPTUM
 from sim.operations import TISSUE, Operation
 from sim.species import Species, register
@@ -28,6 +29,7 @@ IM = register(
         states=("naive", "reprogrammed"),
     )
 )
+declare("ev_shed_rate", "sEVs/s per voxel")
 
 
 def septal_positions(labels: np.ndarray, voxel_um: float, density_per_um3: float, seed: int) -> np.ndarray:

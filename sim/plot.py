@@ -1,6 +1,10 @@
 """Figures of a run's time series (``RUN_DIR/timeseries.csv``) with
 matplotlib: one figure per phase, one panel per measure the run logged
 (columns it did not log are left out), x = time since the phase began.
+A phase's curves start from the last row before it (the state the phase
+began with), so a phase logged once still draws a line; values that do not
+exist (NaN, e.g. a distance to tumour cells before there are any) are left
+out, never drawn as 0. Y axes show plain values, never an offset ("+2.38e9").
 ``compare`` overlays several runs, phase by phase (phases matched by name).
 """
 
@@ -66,9 +70,14 @@ def _phases(ts: dict[str, np.ndarray]) -> list[str]:
 
 
 def _phase_rows(ts: dict[str, np.ndarray], phase: str) -> np.ndarray:
+    """Row indices of ``phase``, preceded by the last row logged before the
+    phase (its starting state) when the phase is not the first."""
     if "phase" not in ts:
-        return np.ones(len(ts["time_s"]), dtype=bool)
-    return ts["phase"] == phase
+        return np.arange(len(ts["time_s"]))
+    rows = np.flatnonzero(ts["phase"] == phase)
+    if rows.size and rows[0] > 0:
+        rows = np.concatenate([[rows[0] - 1], rows])
+    return rows
 
 
 def _panels_for(series: list[dict[str, np.ndarray]]) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -77,26 +86,29 @@ def _panels_for(series: list[dict[str, np.ndarray]]) -> list[tuple[str, str, lis
             if any(c in present for c, _ in curves)]
 
 
-def _figure(runs: list[tuple[str, dict[str, np.ndarray]]], phase: str, out: Path, title: str) -> dict[str, list[str]]:
-    """One figure of every panel for ``phase``; returns panel title -> curve labels drawn."""
+def _draw(runs: list[tuple[str, dict[str, np.ndarray]]], phase: str, title: str):
+    """The figure of every panel for ``phase``; returns ``(figure, panel title
+    -> curve labels drawn, panel title -> axes)``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
     panels = _panels_for([ts for _, ts in runs])
     masks = [(name, ts, _phase_rows(ts, phase)) for name, ts in runs]
-    span = max((np.ptp(ts["time_s"][m]) if m.any() else 0.0) for _, ts, m in masks)
+    span = max((np.ptp(ts["time_s"][m]) if m.size else 0.0) for _, ts, m in masks)
     scale, unit_name = _time_unit(span)
     ncols = 2 if len(panels) > 1 else 1
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(6.0 * ncols, 2.8 * nrows), squeeze=False, constrained_layout=True)
     drawn: dict[str, list[str]] = {}
+    panel_axes = {}
     styles = ["-", "--", ":", "-."]
     for ax, (ptitle, ylabel, curves) in zip(axes.ravel(), panels):
         labels = []
         for r, (name, ts, m) in enumerate(masks):
-            if not m.any():
+            if not m.size:
                 continue
             t = (ts["time_s"][m] - ts["time_s"][m][0]) / scale
             for c, (col, lab) in enumerate(curves):
@@ -104,8 +116,12 @@ def _figure(runs: list[tuple[str, dict[str, np.ndarray]]], phase: str, out: Path
                     continue
                 label = lab if len(runs) == 1 else (f"{name}: {lab}" if len(curves) > 1 else name)
                 colour = f"C{c}" if len(runs) == 1 else f"C{r}"
-                ax.plot(t, ts[col][m], styles[c % len(styles)] if len(runs) > 1 else "-", color=colour, label=label)
+                ax.plot(t, ts[col][m], styles[c % len(styles)] if len(runs) > 1 else "-", color=colour, label=label,
+                        marker="o" if len(t) < 12 else None, markersize=3)
                 labels.append(label)
+        formatter = ScalarFormatter(useOffset=False, useMathText=True)
+        formatter.set_powerlimits((-3, 4))
+        ax.yaxis.set_major_formatter(formatter)
         ax.set_title(ptitle)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(f"time in phase ({unit_name})")
@@ -113,9 +129,18 @@ def _figure(runs: list[tuple[str, dict[str, np.ndarray]]], phase: str, out: Path
         if labels:
             ax.legend(fontsize=7)
         drawn[ptitle] = labels
+        panel_axes[ptitle] = ax
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
     fig.suptitle(title)
+    return fig, drawn, panel_axes
+
+
+def _figure(runs: list[tuple[str, dict[str, np.ndarray]]], phase: str, out: Path, title: str) -> dict[str, list[str]]:
+    """Save the figure of ``phase`` to ``out``; returns panel title -> curve labels drawn."""
+    import matplotlib.pyplot as plt
+
+    fig, drawn, _ = _draw(runs, phase, title)
     fig.savefig(out, dpi=80)
     plt.close(fig)
     return drawn

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import signal
 import time as wallclock
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sim.backend import Backend, select_backend
@@ -20,13 +21,15 @@ from sim.timeseries import TimeSeries
 
 @dataclass
 class RunResult:
-    """What :meth:`Simulation.run` did: steps taken, wall seconds, whether it
-    was interrupted, and the last time-series row."""
+    """What :meth:`Simulation.run` did: steps taken, wall seconds of the run
+    loop, whether it was interrupted, the last time-series row, and per phase
+    run (in order) ``{"name", "clock", "steps", "wall_s", "steps_per_s"}``."""
 
     steps: int
     wall_s: float
     interrupted: bool
     last_row: dict
+    phases: list[dict] = field(default_factory=list)
 
 
 class Simulation:
@@ -42,6 +45,7 @@ class Simulation:
     """
 
     def __init__(self, config: Config, backend: str | Backend | None = None, run_dir: str | Path | None = None, state: State | None = None):
+        created = wallclock.perf_counter()
         self.config = config
         if isinstance(backend, Backend):
             self.backend = backend
@@ -59,6 +63,7 @@ class Simulation:
         self.operations.append(self.timeseries)
         self._attached: set[int] = set()
         self._stop_requested = False
+        self.setup_s = wallclock.perf_counter() - created  # wall seconds of set-up (lattice, flow, initial state)
 
     # -- set-up helpers used by features ----------------------------------
     def add_pool(self, species: Species, capacity: int) -> AgentPool:
@@ -122,12 +127,14 @@ class Simulation:
         from sim.progress import RunProgress
 
         st = self.state
+        started = datetime.now(timezone.utc)
+        start_step, t0 = st.step, wallclock.perf_counter()
         self._attach_all()
         show = self.config.output.progress if progress is None else progress
         self._stop_requested = False
         previous_handler = _install_sigint(self)
-        start_step, t0 = st.step, wallclock.perf_counter()
         interrupted = False
+        timing = _PhaseTiming(self)
         try:
             if st.step == 0:
                 for op in self.operations:
@@ -139,6 +146,7 @@ class Simulation:
                     compute = [op for op in self.operations if not op.writer and phase.clock in op.clocks]
                     writers = [op for op in self.operations if op.writer]
                     t_phase = self._phase_start_time(st.phase_index)
+                    timing.enter(phase)
                     while st.phase_step < phase.n_steps:
                         t_next = t_phase + (st.phase_step + 1) * phase.dt
                         for op in compute:
@@ -153,6 +161,7 @@ class Simulation:
                         bar.update(st)
                         if self._stop_requested or (until is not None and st.time >= until - 1e-9):
                             break
+                    timing.leave()
                     if st.phase_step >= phase.n_steps:
                         st.phase_index += 1
                         st.phase_step = 0
@@ -162,10 +171,58 @@ class Simulation:
         finally:
             if previous_handler is not None:
                 signal.signal(signal.SIGINT, previous_handler)
-            for op in self.operations:
-                op.finish(st)
+            timing.leave()
+            try:
+                for op in self.operations:
+                    op.finish(st)
+            finally:
+                if self.run_dir is not None:
+                    self._record(started, wallclock.perf_counter() - t0, timing.phases, interrupted)
         last = self.timeseries.rows[-1] if self.timeseries.rows else {}
-        return RunResult(st.step - start_step, wallclock.perf_counter() - t0, interrupted, last)
+        return RunResult(st.step - start_step, wallclock.perf_counter() - t0, interrupted, last, timing.phases)
+
+    def _record(self, started: datetime, run_wall_s: float, phases: list[dict], interrupted: bool) -> None:
+        """Write ``RUN_DIR/run.json`` (outcome from the exception propagating, if any)."""
+        import sys
+
+        from sim.report import run_record, write_run_record
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, KeyboardInterrupt) or (exc is None and interrupted):
+            outcome, error = "interrupted", None
+        elif exc is not None:
+            outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+        else:
+            outcome, error = "completed", None
+        try:
+            write_run_record(self.run_dir, run_record(self, outcome, error, phases, run_wall_s, started))
+        except Exception as record_error:
+            if exc is None:
+                raise
+            # never hide the error that ended the run behind one writing its record
+            print(f"could not write run.json: {record_error}", file=sys.stderr)
+
+
+class _PhaseTiming:
+    """Wall time and steps of each phase a run goes through (JIT compilation
+    falls in the phase whose first step compiles)."""
+
+    def __init__(self, sim: Simulation):
+        self.sim = sim
+        self.phases: list[dict] = []
+        self._open: tuple | None = None
+
+    def enter(self, phase) -> None:
+        self._open = (phase, self.sim.state.step, wallclock.perf_counter())
+
+    def leave(self) -> None:
+        if self._open is None:
+            return
+        phase, step0, t0 = self._open
+        self._open = None
+        steps, wall = self.sim.state.step - step0, wallclock.perf_counter() - t0
+        self.phases.append({"name": phase.name, "clock": phase.clock, "steps": steps, "wall_s": wall,
+                            "steps_per_s": steps / wall if wall > 0 else None})
 
 
 def _install_sigint(sim: Simulation):

@@ -74,7 +74,8 @@ def test_recruitment_after_onset_and_outputs(run):
     rows = sim.timeseries.rows
     keys = {"trm_count", "trm_tumour_associated", "mdm_count", "trm_tumour_distance_um", "trm_depleted", "mdm_recruited"}
     assert keys <= set(rows[-1])
-    assert all(np.isfinite(r[k]) for r in rows for k in keys)
+    assert all(np.isfinite(r[k]) for r in rows for k in keys - {"trm_tumour_distance_um"})
+    assert np.isnan(rows[0]["trm_tumour_distance_um"])  # before seeding: no distance, not 0 um
     by_time = {round(r["time_s"] / 3600): r for r in rows}
     assert by_time[2]["mdm_recruited"] == 0  # onset 3 h: the step ending at 3 h is the first to recruit
     assert by_time[6]["mdm_recruited"] > 0 and by_time[6]["mdm_count"] == by_time[6]["mdm_recruited"]

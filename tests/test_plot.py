@@ -15,6 +15,14 @@ pytest.importorskip("matplotlib")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def write_timeseries(run_dir: Path, clot_scale: float, with_platelets: bool = True) -> Path:
     """Two phases: 3 tissue rows (days) then 5 blood rows (seconds)."""
     run_dir.mkdir(parents=True)
@@ -73,3 +81,77 @@ def test_plot_command(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "sim", "plot", str(tmp_path / "nope")], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "no timeseries.csv" in missing.stderr
+
+
+def test_a_phase_starts_from_the_state_before_it(tmp_path):
+    """The blood-flow curves begin at the last conditioning row, at t = 0."""
+    from sim.plot import _draw
+
+    ts = read_timeseries(write_timeseries(tmp_path / "a", 10.0))
+    fig, _, axes = _draw([("a", ts)], "blood_flow", "a")
+    line = axes["Plasma CXCL13"].get_lines()[0]
+    # the conditioning row it started from (day 2), then 5 blood rows 0.5 s apart, in s since the phase began
+    np.testing.assert_allclose(line.get_xdata(), [0.0, 0.0, 0.5, 1.0, 1.5, 2.0])
+    np.testing.assert_allclose(axes["Reprogrammed IMs"].get_lines()[0].get_ydata(), [0.4] * 6)
+
+
+def test_a_phase_logged_once_still_shows_its_value(tmp_path):
+    """One row in a phase (a logging period longer than the phase) is drawn
+    as a marker, not an empty panel."""
+    from sim.plot import _draw
+
+    run_dir = tmp_path / "one"
+    run_dir.mkdir()
+    (run_dir / "timeseries.csv").write_text("step,time_s,phase,plasma_cxcl13_pM\n0,0.0,conditioning,9.5\n250,1.0,blood_flow,90.0\n")
+    fig, drawn, axes = _draw([("one", read_timeseries(run_dir))], "conditioning", "one")
+    line = axes["Plasma CXCL13"].get_lines()[0]
+    assert list(line.get_ydata()) == [9.5] and line.get_marker() == "o"
+
+
+def test_no_offset_notation_on_large_nearly_constant_values(tmp_path):
+    """Plasma sEV-β2 near 2.38e9 /mL varying in its 4th digit: tick labels
+    carry the values (a ×10⁹ factor at most), never an additive '+2.38e9'."""
+    from sim.plot import _draw
+
+    run_dir = tmp_path / "sev"
+    run_dir.mkdir()
+    rows = "".join(f"{i},{i * 3600.0},conditioning,{2.38e9 + 1e5 * i}\n" for i in range(6))
+    (run_dir / "timeseries.csv").write_text("step,time_s,phase,plasma_sev_b2_per_mL\n" + rows)
+    fig, _, axes = _draw([("sev", read_timeseries(run_dir))], "conditioning", "sev")
+    fig.canvas.draw()
+    ax = axes["Plasma sEV-β2"]
+    formatter = ax.yaxis.get_major_formatter()
+    assert formatter.offset == 0
+    assert "+" not in ax.yaxis.get_offset_text().get_text()
+
+
+def test_missing_distances_are_left_out_not_zero(tmp_path):
+    """A distance logged as NaN (no tumour cells yet) is not drawn; the axis
+    does not reach down to 0 µm for it."""
+    from sim.plot import _draw
+
+    run_dir = tmp_path / "dist"
+    run_dir.mkdir()
+    (run_dir / "timeseries.csv").write_text(
+        "step,time_s,phase,trm_tumour_distance_um\n0,0.0,t,nan\n1,3600.0,t,nan\n2,7200.0,t,40.0\n3,10800.0,t,30.0\n")
+    fig, _, axes = _draw([("dist", read_timeseries(run_dir))], "t", "dist")
+    ax = axes["TRM–tumour distance"]
+    y = ax.get_lines()[0].get_ydata()
+    assert np.isnan(y[:2]).all() and list(y[2:]) == [40.0, 30.0]
+    assert ax.get_ylim()[0] > 20.0
+
+
+def test_quickstart_logs_several_rows_in_every_phase():
+    """The quickstart's logging period gives each phase enough rows for a curve."""
+    from sim.config import load_config
+    from sim.timeseries import TimeSeries
+
+    cfg = load_config(ROOT / "configs" / "quickstart.yaml")
+    trigger = TimeSeries(cfg.output.timeseries_every).trigger
+    step, time = 0, 0.0
+    for phase in cfg.phases:
+        logged = 0
+        for _ in range(phase.n_steps):
+            step, time = step + 1, time + phase.dt
+            logged += bool(trigger(step, time, phase.dt))
+        assert logged >= 4, (phase.name, logged)

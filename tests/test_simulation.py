@@ -133,4 +133,4 @@ def test_run_command_writes_a_new_run_dir_each_time(tmp_path, capsys):
     lines = (out / "timeseries.csv").read_text().splitlines()
     assert lines[0].startswith("step,time_s,phase,walker_count")
     assert len(lines) == 1 + 11  # header, step 0, every 2nd of 19 steps, final step
-    assert "walker_count" in capsys.readouterr().out
+    assert "walker cells" in capsys.readouterr().out  # the headline, with plain names

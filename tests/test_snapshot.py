@@ -2,6 +2,7 @@
 with the same points per species and the same field values and ranges."""
 
 import json
+from types import SimpleNamespace
 
 import h5py
 import numpy as np
@@ -28,6 +29,7 @@ def config(**output):
 
 class FakeFields:
     names = ["cxcl13", "antibody"]
+    specs = [SimpleNamespace(unit="pM"), SimpleNamespace(unit="nM")]
 
 
 def run_with_arrays(backend, run_dir, **output):
@@ -45,7 +47,7 @@ def run_with_arrays(backend, run_dir, **output):
 def test_snapshot_folders_and_layout(backend, tmp_path):
     sim = run_with_arrays(backend, tmp_path / "run")
     snaps = sorted(p.name for p in (tmp_path / "run" / "snapshots").iterdir())
-    assert snaps == ["step_0000000000", "step_0000000002", "step_0000000004"]
+    assert snaps == ["lattice.vtkhdf.series", "step_0000000000", "step_0000000002", "step_0000000004", "walker.vtkhdf.series"]
     last = tmp_path / "run" / "snapshots" / "step_0000000004"
     with h5py.File(last / "lattice.vtkhdf") as f:
         root = f["VTKHDF"]

@@ -73,7 +73,8 @@ class Contacts(Operation):
         near = trm.live("nearest_tumour_um")
         close = near < DISTANCE_WINDOW_UM
         n_close = int(be.scalar(close.sum())) if trm.n else 0
-        mean_d = float(be.scalar(near[close].astype(np.float64).sum())) / n_close if n_close else 0.0
+        # no TRM near a tumour cell: no distance to report (NaN, never 0 µm)
+        mean_d = float(be.scalar(near[close].astype(np.float64).sum())) / n_close if n_close else float("nan")
         return {
             "trm_count": float(trm.n),
             "trm_tumour_associated": float(be.scalar((ts >= TUMOUR_ASSOCIATED).sum())) if trm.n else 0.0,

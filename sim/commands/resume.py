@@ -11,7 +11,8 @@ def register(sub):
     p.add_argument("--until", metavar="TIME", help="stop at this simulated time, e.g. '4 h' (default: the end of the last phase)")
     p.add_argument("--backend", choices=["cpu", "cuda", "auto"], help="compute backend (default: the config's)")
     p.add_argument("--out", metavar="NEW_RUN_DIR", help="continue into a new run directory instead of the checkpoint's own")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (nor heartbeat lines when the output is not a terminal)")
+    p.add_argument("--verbose", action="store_true", help="end with every measure of the last time-series row, not only the headline")
     p.set_defaults(func=run)
 
 
@@ -45,5 +46,5 @@ def run(args) -> int:
     console.print(f"backend: {sim.backend.description}")
     console.print(f"resuming at step {st.step:,} (t = {format_seconds(st.time)}) into {sim.run_dir}")
     result = sim.run(until=until, progress=not args.no_progress and sim.config.output.progress)
-    console.print(summary_table(sim, result))
+    console.print(summary_table(sim, result, verbose=args.verbose))
     return 130 if result.interrupted else 0

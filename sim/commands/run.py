@@ -8,7 +8,8 @@ def register(sub):
     add_config_arguments(p)
     p.add_argument("--out", metavar="DIR", help="run directory (default: OUTPUT.DIR/NAME, suffixed -1, -2… if taken)")
     p.add_argument("--overwrite", action="store_true", help="replace the run directory if it exists")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (nor heartbeat lines when the output is not a terminal)")
+    p.add_argument("--verbose", action="store_true", help="end with every measure of the last time-series row, not only the headline")
     p.set_defaults(func=run)
 
 
@@ -32,5 +33,5 @@ def run(args) -> int:
     console.print(f"backend: {sim.backend.description}")
     console.print(f"run directory: {run_dir}")
     result = sim.run(progress=not args.no_progress and cfg.output.progress)
-    console.print(summary_table(sim, result))
+    console.print(summary_table(sim, result, verbose=args.verbose))
     return 130 if result.interrupted else 0

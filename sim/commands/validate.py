@@ -1,20 +1,29 @@
 """``alveosim validate CONFIG``: print the resolved config or every problem (exit 2)."""
 
-from sim.commands.common import add_config_arguments, console, load_from_args
+from sim.commands.common import add_config_arguments, load_from_args
 
 
 def register(sub):
-    p = sub.add_parser("validate", help="check a config and print it resolved to canonical units")
+    p = sub.add_parser("validate", help="check a config and print it resolved (defaults filled in, values in the units given) with its hash")
     add_config_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from sim.config import config_hash, resolved_yaml
+    import os
+    import sys
+
+    from sim.config import config_hash
+    from sim.config.display import display_yaml
 
     cfg = load_from_args(args)
     if cfg is None:
         return 2
-    console.print(resolved_yaml(cfg), highlight=False, markup=False)
-    console.print(f"# config hash: {config_hash(cfg)}  (units: um, s, pM for chemokines, nM for antibody)")
+    # plain writes, never wrapped: the output is valid YAML that validates to the same hash
+    try:
+        sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
+        sys.stdout.write(display_yaml(cfg))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -113,6 +113,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     except ValidationError as err:
         raise ConfigError(source, _format_problems(err, source, lines, origins)) from None
     cfg._source = source
+    cfg._given = data
     return cfg
 
 

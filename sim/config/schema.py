@@ -113,6 +113,7 @@ class Config(StrictModel):
     output: Output = Field(default_factory=Output)
 
     _source: str = PrivateAttr(default="<config>")
+    _given: dict | None = PrivateAttr(default=None)  # the data as loaded (overrides applied), for display
 
     @model_validator(mode="after")
     def _unique_phase_names(self):

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from sim.arrays import declare
 from sim.fields.config import FieldsSection
 from sim.fields.plasma import unit_suffix
 from sim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
@@ -22,6 +23,10 @@ from sim.labels import BLOOD, NAMES, SEPTUM
 # One molecule in µm³ expressed in pM·µm³ (1 molecule/µm³ = 1e27/N_A pM): the
 # source rate of a pM field for an agent secreting one molecule per second.
 MOLECULE_PM_UM3 = 1e27 / 6.02214076e23
+
+# fixed-point accumulators: working storage, not a view of the tissue
+declare("fields_source_*", "fixed-point source accumulator", internal=True)
+declare("fields_uptake_*", "fixed-point uptake accumulator", internal=True)
 
 
 class FieldSet:

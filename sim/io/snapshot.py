@@ -1,15 +1,25 @@
 """Snapshots for viewing: one folder per snapshot step holding a VTKHDF
 ImageData file of the lattice and fields and one PolyData file per agent
-species, all readable by ``pyvista.read`` and ParaView without alveosim::
+species, all readable by ``pyvista.read`` and ParaView without alveosim,
+and one time-series index per dataset kind that ParaView (and
+``pyvista.get_reader``) opens as one animated dataset::
 
     RUN_DIR/snapshots/step_0000000100/lattice.vtkhdf
     RUN_DIR/snapshots/step_0000000100/<species>.vtkhdf
+    RUN_DIR/snapshots/lattice.vtkhdf.series      # {"files": [{"name", "time" (s)}…]}
+    RUN_DIR/snapshots/<species>.vtkhdf.series
 
 What goes in is found generically in ``state.arrays`` and ``state.pools``:
 arrays shaped like the voxel grid ``[nx, ny, nz]`` (scalars), ``[nx, ny, nz, c]``
 (vectors) or ``[m, nx, ny, nz]`` (m scalars; ``fields`` is split by the field
-names) become cell data; other arrays (face fluxes) are left to checkpoints.
-Each species' ``pos`` gives the points and every other field point data.
+names) become cell data, except arrays declared internal (:mod:`sim.arrays`);
+other arrays (face fluxes) are left to checkpoints. Each species' ``pos``
+gives the points and every other field point data.
+
+Each file's field data: ``TimeValue`` (simulated time, s), ``step``,
+``phase``, ``units`` (``"array: unit"`` strings) and, for each categorical
+array, ``<array>_names`` (the name of code 0, 1, 2…: ``state_names``,
+``labels_names``).
 """
 
 from __future__ import annotations
@@ -19,7 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.arrays import lookup
+from sim.io.atomic import atomic_path
 from sim.io.vtkhdf import write_image, write_points
+
+SERIES_SUFFIX = ".vtkhdf.series"
 
 
 def snapshot_dir(directory: str | Path, step: int) -> Path:
@@ -27,11 +41,13 @@ def snapshot_dir(directory: str | Path, step: int) -> Path:
 
 
 def cell_arrays(sim) -> dict[str, np.ndarray]:
-    """Host copies of every grid-shaped array of the state, split into named
-    scalars and vectors ``[nx, ny, nz(, c)]``."""
+    """Host copies of every grid-shaped array of the state that is not
+    internal, split into named scalars and vectors ``[nx, ny, nz(, c)]``."""
     grid = tuple(sim.config.domain.shape)
     out = {}
     for name, arr in sim.state.arrays.items():
+        if lookup(name).internal:
+            continue
         shape = tuple(arr.shape)
         if shape == grid or (len(shape) == 4 and shape[:3] == grid and shape[3] <= 9):
             out[name] = sim.backend.to_host(arr)
@@ -47,6 +63,13 @@ def _component_names(sim, name: str, m: int) -> list[str]:
     fields = getattr(sim, "fields", None)
     names = list(getattr(fields, "names", []) or []) if name == "fields" else []
     return names if len(names) == m else [f"{name}_{i}" for i in range(m)]
+
+
+def cell_units(sim, names) -> dict[str, str]:
+    """Unit of each cell array: a field's declared unit, else the array's declaration."""
+    fields = getattr(sim, "fields", None)
+    field_units = dict(zip(fields.names, (s.unit for s in fields.specs))) if fields is not None else {}
+    return {n: field_units.get(n) or lookup(n).unit for n in names if field_units.get(n) or lookup(n).unit}
 
 
 def agent_points(pool, max_agents: int | None) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
@@ -65,24 +88,55 @@ def agent_points(pool, max_agents: int | None) -> tuple[np.ndarray, dict[str, np
     return points, data, len(points)
 
 
+def _field_data(time_s: float, step: int, phase: str, units: dict[str, str], categories: dict[str, tuple]) -> dict:
+    out = {"TimeValue": np.float64(time_s), "step": np.int64(step), "phase": np.array([phase])}
+    if units:
+        out["units"] = np.array([f"{k}: {v}" for k, v in units.items()])
+    for name, names in categories.items():
+        out[f"{name}_names"] = np.array(list(names))
+    return out
+
+
+def update_series(directory: Path, kind: str, step: int, time_s: float) -> Path:
+    """Add ``step_<step>/<kind>.vtkhdf`` at ``time_s`` (s) to the ParaView
+    file-series index ``directory/<kind>.vtkhdf.series``. Entries at or
+    after ``time_s`` (from a run resumed at an earlier checkpoint, now
+    rewritten) are dropped first. Written atomically."""
+    path = Path(directory) / f"{kind}{SERIES_SUFFIX}"
+    files = json.loads(path.read_text())["files"] if path.exists() else []
+    files = [f for f in files if f["time"] < time_s]
+    files.append({"name": f"{snapshot_dir('', step).name}/{kind}.vtkhdf", "time": time_s})
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"file-series-version": "1.0", "files": files}, indent=1) + "\n")
+    return path
+
+
 def write_snapshot(sim, directory: str | Path, max_agents: int | None = None) -> list[Path]:
-    """Write the snapshot of the current step; returns the files written."""
+    """Write the snapshot of the current step and add it to the series
+    indexes; returns the files written."""
     from sim.config import config_hash
 
     st = sim.state
     folder = snapshot_dir(directory, st.step)
     folder.mkdir(parents=True, exist_ok=True)
+    phase = sim.phase_name(st.phase_index)
     common = {"alveosim_step": np.int64(st.step), "alveosim_time_s": np.float64(st.time),
-              "alveosim_phase": sim.phase_name(st.phase_index), "alveosim_config_hash": config_hash(sim.config)}
+              "alveosim_phase": phase, "alveosim_config_hash": config_hash(sim.config)}
     written = []
     cells = cell_arrays(sim)
     if cells:
-        written.append(write_image(folder / "lattice.vtkhdf", cells, sim.config.domain.voxel, attrs=common))
+        categories = {n: lookup(n).categories for n in cells if lookup(n).categories}
+        fd = _field_data(st.time, st.step, phase, cell_units(sim, cells), categories)
+        written.append(write_image(folder / "lattice.vtkhdf", cells, sim.config.domain.voxel, attrs=common, field_data=fd))
     for name, pool in st.pools.items():
         points, data, m = agent_points(pool, max_agents)
         sp = pool.species
         attrs = dict(common, alveosim_species=name, alveosim_count=np.int64(pool.n), alveosim_written=np.int64(m),
                      alveosim_subsampled=np.int8(m < pool.n), alveosim_states=json.dumps(list(sp.states)),
                      alveosim_units=json.dumps(sp.units))
-        written.append(write_points(folder / f"{name}.vtkhdf", points, data, attrs=attrs))
+        fd = _field_data(st.time, st.step, phase, sp.units, {"state": sp.states} if sp.states else {})
+        fd["count"] = np.int64(pool.n)
+        written.append(write_points(folder / f"{name}.vtkhdf", points, data, attrs=attrs, field_data=fd))
+    for path in written:
+        update_series(Path(directory), path.stem, st.step, st.time)
     return written

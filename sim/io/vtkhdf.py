@@ -3,8 +3,10 @@ so ParaView and ``pyvista.read`` open them without alveosim.
 
 Two dataset types are written: ``ImageData`` (the lattice: cubic cells with
 cell data) and ``PolyData`` (agents: one vertex per point, point data).
-Extra facts for alveosim (step, time, config hash…) are attributes of the file
-root, which VTK ignores.
+Field data (read by VTK and shown by ParaView) holds what a viewer needs:
+numbers, or strings (stored as variable-length ASCII, the only string type
+VTK's reader takes). Extra facts for alveosim (step, time, config hash…) are
+attributes of the file root, which VTK ignores.
 """
 
 from __future__ import annotations
@@ -30,21 +32,38 @@ def _vtk_ready(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _root(f: h5py.File, kind: str, attrs: dict) -> h5py.Group:
+def _ascii(text: str) -> bytes:
+    """``text`` in ASCII (µ -> u, ² -> ^2, β -> beta…)."""
+    for a, b in (("µ", "u"), ("²", "^2"), ("³", "^3"), ("β", "beta"), ("–", "-"), ("·", "*")):
+        text = text.replace(a, b)
+    return text.encode("ascii", errors="replace")
+
+
+def _root(f: h5py.File, kind: str, attrs: dict, field_data: dict | None) -> h5py.Group:
     for key, value in attrs.items():
         f.attrs[key] = value
     root = f.create_group("VTKHDF")
     root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
     root.attrs.create("Type", np.bytes_(kind))
+    if field_data:
+        group = root.create_group("FieldData")
+        for name, values in field_data.items():
+            values = np.atleast_1d(np.asarray(values))
+            if values.dtype.kind in "US":
+                group.create_dataset(name, data=[_ascii(str(v)) for v in values], dtype=h5py.string_dtype("ascii"))
+            else:
+                group.create_dataset(name, data=_vtk_ready(values))
     return root
 
 
-def write_image(path: str | Path, cell_data: dict[str, np.ndarray], spacing: float, origin=(0.0, 0.0, 0.0), attrs: dict | None = None) -> Path:
+def write_image(path: str | Path, cell_data: dict[str, np.ndarray], spacing: float, origin=(0.0, 0.0, 0.0), attrs: dict | None = None,
+                field_data: dict | None = None) -> Path:
     """Write an ImageData file of ``nx × ny × nz`` cubic cells of edge ``spacing``.
 
     cell_data: name -> host array ``[nx, ny, nz]`` (scalar) or ``[nx, ny, nz, c]``
     (c components), indexed (i, j, k) as alveosim's voxels; transposed here to
-    VTK's x-fastest order. All arrays share one grid shape.
+    VTK's x-fastest order. All arrays share one grid shape. ``field_data``:
+    name -> numbers or strings for the whole dataset.
     """
     shapes = {a.shape[:3] for a in cell_data.values()}
     if len(shapes) != 1:
@@ -52,7 +71,7 @@ def write_image(path: str | Path, cell_data: dict[str, np.ndarray], spacing: flo
     nx, ny, nz = shapes.pop()
     path = Path(path)
     with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-        root = _root(f, "ImageData", attrs or {})
+        root = _root(f, "ImageData", attrs or {}, field_data)
         root.attrs["WholeExtent"] = np.array([0, nx, 0, ny, 0, nz], dtype=np.int64)
         root.attrs["Origin"] = np.asarray(origin, dtype=np.float64)
         root.attrs["Spacing"] = np.full(3, spacing, dtype=np.float64)
@@ -65,14 +84,16 @@ def write_image(path: str | Path, cell_data: dict[str, np.ndarray], spacing: flo
     return path
 
 
-def write_points(path: str | Path, points: np.ndarray, point_data: dict[str, np.ndarray], attrs: dict | None = None) -> Path:
+def write_points(path: str | Path, points: np.ndarray, point_data: dict[str, np.ndarray], attrs: dict | None = None,
+                 field_data: dict | None = None) -> Path:
     """Write a PolyData file of ``n`` points (``[n, 3]``, µm) with one vertex cell
-    per point and ``point_data`` (name -> ``[n]`` or ``[n, c]`` host arrays)."""
+    per point, ``point_data`` (name -> ``[n]`` or ``[n, c]`` host arrays) and
+    ``field_data`` (as for :func:`write_image`)."""
     points = np.ascontiguousarray(points)
     n = points.shape[0]
     path = Path(path)
     with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-        root = _root(f, "PolyData", attrs or {})
+        root = _root(f, "PolyData", attrs or {}, field_data)
         root.create_dataset("NumberOfPoints", data=np.array([n], dtype=np.int64))
         root.create_dataset("Points", data=points.reshape(n, 3))
         for topology in ("Vertices", "Lines", "Polygons", "Strips"):

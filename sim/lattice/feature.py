@@ -5,9 +5,16 @@ section = no lattice."""
 
 from __future__ import annotations
 
+from sim.arrays import declare
+from sim.labels import NAMES
 from sim.lattice.flow import Flow
 from sim.lattice.generate import generate
 from sim.operations import Operation
+
+declare("labels", "label code", categories=tuple(NAMES[code] for code in sorted(NAMES)))
+declare("occluded", "1 occluded by a clot, 0 open")
+declare("pressure", "Pa")
+declare("velocity", "um/s")
 
 
 class FlowObserver(Operation):
