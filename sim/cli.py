@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "sim.commands.bench",
     "sim.commands.render",
     "sim.commands.plot",
+    "sim.commands.sweep",
 ]
 
 
