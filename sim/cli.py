@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "sim.commands.render",
     "sim.commands.plot",
     "sim.commands.sweep",
+    "sim.commands.sensitivity",
+    "sim.commands.cohort_report",
 ]
 
 
