@@ -50,7 +50,7 @@ def run(args) -> int:
         console.print(f"  {row['member']} failed: {row['error']}", highlight=False, markup=False)
     stats = table.attrs["stats"]
     if len(stats):
-        console.print(stats_table(stats.drop(columns="point")))
+        console.print(stats_table(stats[~stats["output"].str.contains("@")]))
     if sweep_dir:
         console.print(f"sweep directory: {sweep_dir} (results.parquet, results.csv, stats.csv)")
     return 0 if counts.get("done", 0) == len(table) else 1

@@ -39,14 +39,18 @@ def group_stats(table, varied: list[str], outputs: list[str] | None = None):
 
 
 def stats_table(stats, max_rows: int = 40):
-    """A rich table of :func:`group_stats` (the first ``max_rows`` rows)."""
+    """A rich table of :func:`group_stats` (the first ``max_rows`` rows):
+    the group's values, the output, n, mean ± SD and the 95% CI."""
     from rich.table import Table
 
-    table = Table(title="mean ± SD, 95% CI across seeds")
-    for column in stats.columns:
-        table.add_column(column, justify="left" if column == "output" else "right")
+    keys = [c for c in stats.columns if c not in ("point", "output", "n", "mean", "sd", "ci_low", "ci_high")]
+    table = Table(title="across seeds: mean ± SD, 95% CI of the mean")
+    for column in keys + ["output", "n", "mean ± SD", "95% CI"]:
+        table.add_column(column, overflow="fold")
     for _, row in stats.head(max_rows).iterrows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+        values = [f"{row[k]:.4g}" if isinstance(row[k], float) else str(row[k]) for k in keys]
+        table.add_row(*values, row["output"], str(row["n"]), f"{row['mean']:.4g} ± {row['sd']:.2g}",
+                      f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]")
     if len(stats) > max_rows:
         table.caption = f"first {max_rows} of {len(stats)} rows (all in stats.csv)"
     return table
