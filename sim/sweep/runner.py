@@ -42,7 +42,9 @@ def run_sweep(path: str | Path, out: str | Path | None = None, workers: int | No
     skipped; failed, interrupted and missing ones run. ``workers``: LocalCluster
     processes (default one per core); ``scheduler``: the address of a running
     Dask scheduler instead; ``backend`` overrides every member's backend
-    (``cuda`` puts one worker on each GPU with dask-cuda)."""
+    (``cuda`` puts one worker on each GPU with dask-cuda). A script that
+    calls this with a LocalCluster needs the ``if __name__ == "__main__":``
+    guard: the worker processes are spawned and import the main module."""
     from sim.sweep.cluster import DASK_MISSING, dask_client, require
 
     require("distributed", DASK_MISSING)
