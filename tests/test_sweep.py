@@ -155,6 +155,14 @@ outputs:
     assert table.groupby("seed")["im_reprogrammed_fraction"].sum().nunique() == 2 or table["ev_bound"].nunique() > 1
     stats = table.attrs["stats"]
     assert len(stats) == 6 * 8 and (stats["n"] == 2).all()
+    # alveosim plot SWEEP_DIR: dose-response per grid key and time courses per phase
+    assert main(["plot", str(tmp_path / "sweep")]) == 0
+    names = sorted(p.name for p in (tmp_path / "sweep" / "plots").iterdir())
+    assert names == ["dose_response_macrophages.shedding_rate.png", "dose_response_primary_tumour.cxcl13_secretion.png",
+                     "timecourse_blood_flow.png", "timecourse_conditioning.png"]
+    assert main(["plot", "--compare", str(tmp_path / "sweep"), str(tmp_path / "alone" / "m0000"),
+                 "--out", str(tmp_path / "cmp")]) == 0
+    assert sorted(p.name for p in (tmp_path / "cmp").iterdir()) == ["compare_blood_flow.png", "compare_conditioning.png"]
 
 
 @pytest.mark.slow

@@ -91,25 +91,42 @@ def _dose_response(plt, done, manifest, key, outputs, path) -> list[str]:
     return outputs
 
 
+def sweep_groups(sweep_dir: str | Path, done=None, manifest=None, prefix: str = "") -> list[tuple[str, list]]:
+    """``(label, [time series of each seed])`` per design point of a sweep
+    (the first :data:`MAX_CURVES`), labelled by its varied values."""
+    manifest = manifest or read_manifest(sweep_dir)
+    if done is None:
+        table = load_results(sweep_dir)
+        done = table[table["status"] == "done"]
+    groups = []
+    for p in sorted(done["point"].unique())[:MAX_CURVES]:
+        rows = done[done["point"] == p]
+        first = rows.iloc[0]
+        label = ", ".join(f"{k}={first[k]:g}" if isinstance(first[k], (int, float)) else f"{k}={first[k]}"
+                          for k in manifest["varied"]) or "all members"
+        groups.append((prefix + label, [load_run(member_dir(sweep_dir, m)) for m in rows["member"]]))
+    return groups
+
+
 def _time_courses(plt, sweep_dir, manifest, done, outputs, out_dir) -> dict[Path, list[str]]:
+    groups = sweep_groups(sweep_dir, done, manifest)
+    return plot_groups(plt, groups, outputs, out_dir, "timecourse", manifest["name"])
+
+
+def plot_groups(plt, groups, outputs, out_dir, stem: str, title: str) -> dict[Path, list[str]]:
+    """One figure per phase (``<stem>_<phase>.png``), one panel per output,
+    one curve per group: the mean across its runs with a ±SD band."""
     from sim.plot import _time_unit
 
-    points = sorted(done["point"].unique())[:MAX_CURVES]
-    series = {p: [load_run(member_dir(sweep_dir, m)) for m in done[done["point"] == p]["member"]] for p in points}
-    labels = {}
-    for p in points:
-        row = done[done["point"] == p].iloc[0]
-        labels[p] = ", ".join(f"{k}={row[k]:g}" if isinstance(row[k], (int, float)) else f"{k}={row[k]}"
-                              for k in manifest["varied"]) or "all members"
-    phases = list(dict.fromkeys(series[points[0]][0]["phase"]))
+    phases = list(dict.fromkeys(p for _, runs in groups for s in runs for p in s["phase"]))
     figures = {}
     for phase in phases:
-        path = out_dir / f"timecourse_{phase}.png"
+        path = out_dir / f"{stem}_{phase}.png"
         fig, axes = _grid_axes(plt, len(outputs))
         for ax, name in zip(axes, outputs):
-            for c, p in enumerate(points):
-                runs = [s[s["phase"] == phase] for s in series[p]]
-                length = min(len(r) for r in runs)
+            for c, (label, group) in enumerate(groups):
+                runs = [s[s["phase"] == phase] for s in group if name in s.columns]
+                length = min((len(r) for r in runs), default=0)
                 if length == 0:
                     continue
                 t = runs[0]["time_s"].to_numpy()[:length]
@@ -117,14 +134,39 @@ def _time_courses(plt, sweep_dir, manifest, done, outputs, out_dir) -> dict[Path
                 y = np.array([r[name].to_numpy(dtype=float)[:length] for r in runs])
                 mean, sd = y.mean(axis=0), (y.std(axis=0, ddof=1) if len(y) > 1 else np.zeros(length))
                 x = (t - t[0]) / scale
-                ax.plot(x, mean, color=f"C{c}", label=f"{labels[p]} (n={len(y)})")
-                ax.fill_between(x, mean - sd, mean + sd, color=f"C{c}", alpha=0.2)
+                ax.plot(x, mean, color=f"C{c % 10}", label=f"{label} (n={len(y)})")
+                ax.fill_between(x, mean - sd, mean + sd, color=f"C{c % 10}", alpha=0.2)
                 ax.set_xlabel(f"time in phase ({unit})")
             ax.set_title(name)
             ax.grid(alpha=0.3)
         axes[0].legend(fontsize=7)
-        fig.suptitle(f"{manifest['name']} — {phase} (mean ± SD across seeds)")
+        fig.suptitle(f"{title} — {phase} (mean ± SD across seeds)")
         fig.savefig(path, dpi=80)
         plt.close(fig)
         figures[path] = outputs
     return figures
+
+
+def plot_compare_groups(dirs: list[str | Path], out_dir: str | Path) -> dict[Path, list[str]]:
+    """Overlay the design-point groups of sweep directories (and single run
+    directories) in ``compare_<phase>.png``: each group's mean with a ±SD
+    band. The panels are the sweeps' outputs (the headline columns for runs)."""
+    from sim.sweep.runs import output_columns
+    from sim.sweep.table import is_sweep_dir
+
+    plt = _pyplot()
+    groups, outputs = [], []
+    for d in dirs:
+        if is_sweep_dir(d):
+            manifest = read_manifest(d)
+            table = load_results(d)
+            outputs += [c for c in output_names(table, manifest["varied"]) if "@" not in c]
+            groups += sweep_groups(d, manifest=manifest, prefix=f"{manifest['name']}: ")
+        else:
+            series = load_run(d)
+            outputs += output_columns(series, None)
+            groups.append((Path(d).name, [series]))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = list(dict.fromkeys(outputs))
+    return plot_groups(plt, groups, outputs, out_dir, "compare", " vs ".join(Path(d).name for d in dirs))
