@@ -243,3 +243,12 @@ seeds: 2
     assert (table["status"] == "done").all()
     for name, times in finished.items():
         assert file_times(out / "members" / name) == times, f"{name} was recomputed"
+
+
+def test_missing_dask_is_one_clear_line(tmp_path, monkeypatch):
+    sweep = write_sweep(tmp_path, "grid:\n  primary_tumour.cxcl13_secretion: [0.02 pM/s]\n")
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ImportError) as err:
+        run_sweep(sweep, out=tmp_path / "out")
+    assert str(err.value) == "sweeps run on Dask: pip install 'alveosim[dist]' (dask[distributed])"
+    assert not (tmp_path / "out").exists()

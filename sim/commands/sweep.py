@@ -43,6 +43,9 @@ def run(args) -> int:
     except ImportError as exc:
         err_console.print(escape(str(exc)), highlight=False)
         return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished members are kept; rerun the same command to run the others")
+        return 130
     sweep_dir = table.attrs.get("sweep_dir", "")
     counts = table["status"].value_counts().to_dict()
     console.print(", ".join(f"{n} {status}" for status, n in counts.items()) + f" of {len(table)} members", highlight=False)
