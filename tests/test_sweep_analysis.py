@@ -124,3 +124,29 @@ def test_group_stats_ci_matches_student_t():
     assert first["mean"] == 2.0 and first["sd"] == 1.0 and first["n"] == 3
     half = 4.302652729911275 / np.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
     assert first["ci_low"] == pytest.approx(2.0 - half) and first["ci_high"] == pytest.approx(2.0 + half)
+
+
+def test_sobol_indices_of_an_additive_output_match_the_analytic_values(tmp_path):
+    """y = 4 a + b with a, b uniform on [0, 1]: S1 = ST = 16/17 and 1/17."""
+    import pandas as pd
+
+    from sim.sweep.sampling import sample_matrix
+    from sim.sweep.spec import SampleSpec
+
+    sample = SampleSpec(method="sobol", n=512, seed=2, ranges={"primary_tumour.cxcl13_secretion": ["0 pM/s", "1 pM/s"],
+                                                               "macrophages.shedding_rate": ["0 /s", "1 /s"]})
+    x = sample_matrix(sample)
+    assert x.shape == (512 * 4, 2)
+    sweep = tmp_path / "sobol"
+    sweep.mkdir()
+    (sweep / "sweep.json").write_text(json.dumps({"sample": sample.model_dump(), "varied": list(sample.ranges)}))
+    n = len(x)
+    pd.DataFrame({"member": [f"m{i:04d}" for i in range(n)], "point": range(n), "seed": 1, "status": "done", "error": "",
+                  "wall_s": 1.0, "primary_tumour.cxcl13_secretion": x[:, 0], "macrophages.shedding_rate": x[:, 1],
+                  "y": 4 * x[:, 0] + x[:, 1]}).to_parquet(sweep / "results.parquet")
+    indices = sensitivity(sweep).set_index("parameter")
+    a, b = indices.loc["primary_tumour.cxcl13_secretion"], indices.loc["macrophages.shedding_rate"]
+    assert a["rank"] == 1 and b["rank"] == 2
+    assert a["index"] == pytest.approx(16 / 17, abs=0.05) and a["S1"] == pytest.approx(16 / 17, abs=0.05)
+    assert b["index"] == pytest.approx(1 / 17, abs=0.02)
+    assert a["conf"] < 0.2

@@ -60,6 +60,13 @@ class SampleSpec(_Strict):
                 raise ValueError(f"{key}: a range is [low, high]")
         return ranges
 
+    @model_validator(mode="after")
+    def _log_keys_are_ranges(self):
+        unknown = [k for k in self.log_keys if k not in self.ranges]
+        if unknown:
+            raise ValueError(f"log_keys not among the ranges: {', '.join(unknown)}")
+        return self
+
 
 class OutputSpec(_Strict):
     columns: list[str] | Literal["all"] | None = None
