@@ -4,7 +4,7 @@ before anything runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sim.config import ConfigError, config_hash, load_config
 from sim.sweep.sampling import design_points, split_quantity
@@ -28,7 +28,6 @@ class Member:
     overrides: list[str]
     config_hash: str = ""
     error: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def id(self) -> str:
