@@ -252,3 +252,20 @@ def test_missing_dask_is_one_clear_line(tmp_path, monkeypatch):
         run_sweep(sweep, out=tmp_path / "out")
     assert str(err.value) == "sweeps run on Dask: pip install 'alveosim[dist]' (dask[distributed])"
     assert not (tmp_path / "out").exists()
+
+
+def test_cohort_distributions_normal_and_lognormal(tmp_path):
+    """A virtual cohort drawn from patient distributions: sample moments
+    match the normal's mean/SD and the log-normal's median/sigma."""
+    import numpy as np
+
+    from sim.sweep.sampling import sample_matrix
+    from sim.sweep.spec import SampleSpec
+
+    spec = SampleSpec(method="lhs", n=400, seed=1, ranges={"a": ["0.1 pM/s", "0.02 pM/s"], "b": ["2 /s", 0.5]},
+                      distributions={"a": "norm", "b": "lognorm"})
+    x = sample_matrix(spec)
+    assert x[:, 0].mean() == pytest.approx(0.1, abs=0.002) and x[:, 0].std() == pytest.approx(0.02, rel=0.05)
+    assert np.median(x[:, 1]) == pytest.approx(2.0, rel=0.03) and np.log(x[:, 1]).std() == pytest.approx(0.5, rel=0.05)
+    with pytest.raises(ValueError, match="Morris"):
+        SampleSpec(method="morris", n=2, ranges={"a": [1, 2]}, distributions={"a": "norm"})

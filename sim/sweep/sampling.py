@@ -33,11 +33,12 @@ def split_quantity(value) -> tuple[float, str] | None:
     return float(q.magnitude), unit
 
 
-def _range_bounds(key: str, ends: list) -> tuple[float, float, str]:
-    """(low, high, unit) of a range, the high end in the low end's unit."""
+def _range_bounds(key: str, ends: list, ordered: bool = True) -> tuple[float, float, str]:
+    """(first, second, unit) of a range, the second in the first's unit;
+    with ``ordered`` the second (high end) must exceed the first."""
     low, high = split_quantity(ends[0]), split_quantity(ends[1])
     if low is None or high is None:
-        raise ValueError(f"sample.ranges.{key}: both ends must be numbers or quantities, got {ends}")
+        raise ValueError(f"sample.ranges.{key}: both values must be numbers or quantities, got {ends}")
     if low[1] == high[1]:
         hi = high[0]
     else:
@@ -45,17 +46,32 @@ def _range_bounds(key: str, ends: list) -> tuple[float, float, str]:
             hi = registry().Quantity(str(ends[1]).replace("µ", "u")).to(low[1]).magnitude
         except Exception as exc:
             raise ValueError(f"sample.ranges.{key}: {ends[1]!r} is not in units of {low[1]!r}: {exc}") from None
-    if not hi > low[0]:
+    if ordered and not hi > low[0]:
         raise ValueError(f"sample.ranges.{key}: the high end must exceed the low end, got {ends}")
+    if not ordered and not hi > 0:
+        raise ValueError(f"sample.ranges.{key}: the SD must be positive, got {ends}")
     return low[0], float(hi), low[1]
+
+
+def _lognormal(key: str, ends: list) -> tuple[float, float, str]:
+    """(ln median, sigma, unit) of a log-normal range ``[median, sigma]``
+    (sigma: the SD of the natural log, a bare number)."""
+    median = split_quantity(ends[0])
+    if median is None or median[0] <= 0 or isinstance(ends[1], (bool, str)) or not float(ends[1]) > 0:
+        raise ValueError(f"sample.ranges.{key}: a lognorm range is [median, sigma] (median > 0, sigma a positive number), got {ends}")
+    return float(np.log(median[0])), float(ends[1]), median[1]
 
 
 def problem(sample) -> dict:
     """The SALib problem dict of a sample spec (bounds in sampled space: log10
     for ``log_keys``), plus ``units`` per key."""
-    names, bounds, units = [], [], []
+    names, bounds, units, dists = [], [], [], []
     for key, ends in sample.ranges.items():
-        low, high, unit = _range_bounds(key, ends)
+        dist = sample.distributions.get(key, "unif")
+        if dist == "lognorm":
+            low, high, unit = _lognormal(key, ends)
+        else:
+            low, high, unit = _range_bounds(key, ends, ordered=dist == "unif")
         if key in sample.log_keys:
             if low <= 0:
                 raise ValueError(f"sample.ranges.{key}: a log range needs a positive low end")
@@ -63,17 +79,24 @@ def problem(sample) -> dict:
         names.append(key)
         bounds.append([low, high])
         units.append(unit)
-    return {"num_vars": len(names), "names": names, "bounds": bounds, "units": units}
+        dists.append(dist)
+    return {"num_vars": len(names), "names": names, "bounds": bounds, "units": units, "dists": dists}
+
+
+def salib(prob: dict) -> dict:
+    """The SALib problem of :func:`problem` (without units)."""
+    return {k: prob[k] for k in ("num_vars", "names", "bounds", "dists")}
 
 
 def sample_matrix(sample) -> np.ndarray:
     """Sampled magnitudes, shape (points, keys), in each range's unit."""
     prob = problem(sample)
-    salib_problem = {k: prob[k] for k in ("num_vars", "names", "bounds")}
+    salib_problem = salib(prob)
     if sample.method == "random":
+        from SALib.util import scale_samples
+
         rng = np.random.default_rng(sample.seed)
-        b = np.array(prob["bounds"])
-        x = b[:, 0] + rng.random((sample.n, prob["num_vars"])) * (b[:, 1] - b[:, 0])
+        x = scale_samples(rng.random((sample.n, prob["num_vars"])), salib_problem)
     elif sample.method == "lhs":
         from SALib.sample import latin
 

@@ -25,14 +25,14 @@ def sensitivity(sweep_dir: str | Path, outputs: list[str] | None = None, seed: i
     require("SALib", SALIB_MISSING)
     import pandas as pd
 
-    from sim.sweep.sampling import problem
+    from sim.sweep.sampling import problem, salib
 
     manifest = read_manifest(sweep_dir)
     if not manifest["sample"] or manifest["sample"]["method"] not in ("morris", "sobol"):
         raise ValueError(f"{sweep_dir}: sensitivity needs a sweep sampled with method: morris or sobol")
     sample = SampleSpec.model_validate(manifest["sample"])
     prob = problem(sample)
-    salib_problem = {k: prob[k] for k in ("num_vars", "names", "bounds")}
+    salib_problem = salib(prob)
     table = load_results(sweep_dir)
     if (table["status"] != "done").any():
         missing = table.loc[table["status"] != "done", "member"].tolist()

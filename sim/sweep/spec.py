@@ -43,13 +43,17 @@ class _Strict(BaseModel):
 
 class SampleSpec(_Strict):
     """Sampled points over ranges ``key: [low, high]`` (the high end converted
-    to the low end's unit); ``log_keys`` are sampled uniformly in log space."""
+    to the low end's unit); ``log_keys`` are sampled uniformly in log space.
+    ``distributions`` draws a key from ``norm`` (its range read as
+    ``[mean, SD]``) or ``lognorm`` (``[median, sigma]``, sigma the SD of the
+    natural log) instead — for virtual cohorts; not with Morris samples."""
 
     method: Literal["random", "lhs", "sobol", "morris"]
     n: int = Field(ge=1)
     seed: int = 0
     ranges: dict[str, list[Any]] = Field(min_length=1)
     log_keys: list[str] = []
+    distributions: dict[str, Literal["norm", "lognorm"]] = {}
     levels: int = Field(default=4, ge=2, description="grid levels of a Morris sample")
 
     @field_validator("ranges")
@@ -62,9 +66,14 @@ class SampleSpec(_Strict):
 
     @model_validator(mode="after")
     def _log_keys_are_ranges(self):
-        unknown = [k for k in self.log_keys if k not in self.ranges]
+        unknown = [k for k in list(self.log_keys) + list(self.distributions) if k not in self.ranges]
         if unknown:
-            raise ValueError(f"log_keys not among the ranges: {', '.join(unknown)}")
+            raise ValueError(f"keys not among the ranges: {', '.join(unknown)}")
+        both = [k for k in self.log_keys if k in self.distributions]
+        if both:
+            raise ValueError(f"keys both in log_keys and distributions: {', '.join(both)}")
+        if self.distributions and self.method == "morris":
+            raise ValueError("a Morris sample needs uniform ranges (no distributions)")
         return self
 
 
