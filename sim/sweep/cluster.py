@@ -26,9 +26,10 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, gpu: b
     ``workers`` single-threaded processes (default: one per core), each member
     running ``cores // workers`` Numba threads so cores are not
     oversubscribed. With ``gpu``, a dask-cuda LocalCUDACluster (one worker
-    per device) when dask-cuda is installed."""
+    per device) when dask-cuda is installed, else one worker (device 0)."""
     distributed = require("distributed", DASK_MISSING)
     import logging
+    from importlib import import_module
 
     if scheduler:
         client = distributed.Client(scheduler, timeout="30s")
@@ -38,8 +39,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, gpu: b
             client.close()
         return
     cores = os.cpu_count() or 1
-    if gpu:
-        dask_cuda = require("dask_cuda", "one worker per GPU needs dask-cuda: pip install dask-cuda")
+    try:
+        dask_cuda = import_module("dask_cuda") if gpu else None
+    except ImportError:
+        dask_cuda, workers = None, 1
+    if dask_cuda is not None:
         cluster = dask_cuda.LocalCUDACluster(threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR)
         threads = None
     else:
