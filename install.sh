@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install alveosim and everything it needs on a fresh Linux machine, then run
 # the quickstart config end to end.
-#   ./install.sh            CPU install: core + render + test extras, system
+#   ./install.sh            CPU install: core + render, dist, analysis and test extras, system
 #                           packages for headless rendering (EGL, Mesa), in .venv
 #   ALVEOSIM_EXTRAS=gpu,render,test ./install.sh   adds the CUDA 13 stack
 #   ALVEOSIM_SKIP_QUICKSTART=1 ./install.sh         install only
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-EXTRAS=${ALVEOSIM_EXTRAS:-render,test}
+EXTRAS=${ALVEOSIM_EXTRAS:-render,dist,analysis,test}
 
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "alveosim needs Python 3.11 or newer; found $("$PYTHON" --version 2>&1)" >&2

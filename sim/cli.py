@@ -20,6 +20,9 @@ COMMAND_MODULES = [
     "sim.commands.bench",
     "sim.commands.render",
     "sim.commands.plot",
+    "sim.commands.sweep",
+    "sim.commands.sensitivity",
+    "sim.commands.cohort_report",
 ]
 
 
