@@ -1,14 +1,16 @@
 """Reading a member's run directory: its time series as a DataFrame and the
 values the results table holds (at the end and at named simulated times).
 
-:func:`load_run` is this package's only reader of ``timeseries.csv``; the
-plots, the cohort report and the results table all go through it.
+:func:`load_run` (from :mod:`sim.report`) is this package's only reader of
+``timeseries.csv``; the plots, the cohort report and the results table all go
+through it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sim.report import load_run
 from sim.units import parse
 
 # Headline time-series columns put in the results table when the sweep file
@@ -18,18 +20,6 @@ HEADLINE_COLUMNS = [
     "platelets_aggregated", "aggregates", "clot_largest_um3", "clot_volume_um3", "capillary_occluded_fraction",
     "tumour_cells", "tumour_foci", "tumour_area_um2", "tumour_emt_fraction", "lesion_trm", "lesion_mdm",
 ]
-
-
-def load_run(run_dir: str | Path):
-    """A run's time series (``RUN_DIR/timeseries.csv``) as a pandas
-    DataFrame, one row per logged step (``step``, ``time_s`` in s, ``phase``,
-    then every logged measure)."""
-    import pandas as pd
-
-    path = Path(run_dir) / "timeseries.csv"
-    if not path.exists():
-        raise FileNotFoundError(f"{run_dir}: no timeseries.csv (not a run directory?)")
-    return pd.read_csv(path)
 
 
 def output_columns(series, requested) -> list[str]:
