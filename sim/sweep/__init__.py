@@ -1,7 +1,7 @@
 """Ensembles, parameter sweeps, virtual cohorts and sensitivity analysis.
 
     from sim.sweep import run_sweep, load_results, load_run
-    table = run_sweep("configs/sweep_quickstart.yaml", workers=2)   # pandas DataFrame, one row per member
+    table = run_sweep("configs/sweeps/sweep_quickstart.yaml", workers=2)   # pandas DataFrame, one row per member
     series = load_run("runs/sweep_quickstart/members/m0000")       # a member's time series
 
 Modules: ``spec`` (the sweep file), ``sampling`` (design points),
