@@ -96,3 +96,16 @@ def test_validate_command_exit_codes(tmp_path, capsys):
 def test_shipped_configs_validate():
     for path in sorted((ROOT / "configs").glob("*.yaml")):
         load_config(path)
+
+
+def test_shipped_sweep_files_validate_every_member():
+    from sim.sweep.members import build_members
+    from sim.sweep.spec import SweepFile
+
+    paths = sorted((ROOT / "configs" / "sweeps").glob("*.yaml"))
+    assert paths
+    for path in paths:
+        sweep = SweepFile(path)
+        members = build_members(sweep)
+        assert len(members) >= 2
+        assert [m.error for m in members if m.error] == []
