@@ -79,6 +79,53 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
     return sim
 
 
+# The host decisions a blood step may still read from the device, one
+# transfer each ("module:function" of the code asking): the births of the
+# step, the agents leaving by outflow and clearance, the EVs bound, and
+# whether platelets aggregated. Relabelling aggregates and occlusion (with
+# its flow re-solve) read more, only in steps where platelets aggregated.
+STEP_SYNCS = {"blood/transport.py:totals": 2, "blood/binding.py:act": 1, "blood/aggregation.py:act": 1}
+
+
+def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: float = 1e-3) -> dict:
+    """Syncs, kernel launches and array operations of each blood step on the
+    cuda backend (the CUDA simulator or a GPU), counted by
+    :class:`benchmarks.counting.CountingBackend` after one uncounted step
+    (the first occlusion count); every ``log_every``-th step also logs a
+    time-series row (its syncs count apart). Returns the per-step samples,
+    their summary and the sync sites outside logging."""
+    from benchmarks.counting import CountingBackend, per_step
+
+    with CountingBackend() as be:
+        sim = build(be, n_agents)
+        st = sim.state
+        ops = [op for op in sim.operations if "blood" in op.clocks and not op.writer]
+        context = ops[0].context
+        for op in ops:
+            op.act(st, dt)
+        st.step += 1
+        st.time += dt
+        be.counts.reset()
+        samples, logging, sites, aggregated = [], [], {}, []
+        for _ in range(steps):
+            for op in ops:
+                op.act(st, dt)
+            st.step += 1
+            st.time += dt
+            samples.append(be.counts.snapshot())
+            aggregated.append(context.aggregated_at == st.step - 1)
+            step = len(samples)
+            for site, count in be.counts.sites.items():
+                sites.setdefault(site, []).append((step, count))
+            be.counts.reset()
+            if step % log_every == 0:
+                for op in sim.operations:
+                    op.observe(st)
+                logging.append(be.counts.snapshot())
+                be.counts.reset()
+    return {"agents": n_agents, "samples": samples, "aggregated": aggregated, "logging": logging, "sites": sites, **per_step(samples)}
+
+
 def run(backend_name: str, sizes, repeats: int) -> list[dict]:
     backend = select_backend(backend_name)
     bandwidth = copy_bandwidth(backend)
@@ -125,7 +172,15 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     rows = run(args.backend, args.sizes, args.repeats)
     print_rows(rows)
-    path = write_results("bench_blood", select_backend(args.backend), rows, extra={"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL})
+    extra = {"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL}
+    if args.backend == "cuda":
+        profile = step_profile()
+        extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
+        extra["per_step"]["sync_sites"] = sorted(profile["sites"])
+        for row in rows:
+            if row["kernel"] == "blood_step":
+                row.update({k: profile[k] for k in ("syncs_per_step_max", "launches_per_step", "array_ops_per_step")})
+    path = write_results("bench_blood", select_backend(args.backend), rows, extra=extra)
     print(f"wrote {path}")
 
 

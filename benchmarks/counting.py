@@ -18,7 +18,7 @@ Kernel launches are counted where Numba launches them (the simulator's kernel
 call, or the launch configuration on a GPU), with the device arrays unwrapped.
 Use it as a context manager: ``with CountingBackend() as be: ...`` turns the
 launch counting on; ``be.counts`` holds the totals and ``be.counts.sites``
-the source lines where syncs happened.
+the source lines ("dir/file.py:function:line (what)") where syncs happened.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _caller() -> str:
     sync was asked for."""
     for frame in reversed(traceback.extract_stack()[:-2]):
         if frame.filename != __file__ and "/numpy/" not in frame.filename and not frame.filename.endswith("sim/backend.py"):
-            return f"{frame.filename.rsplit('/', 2)[-2]}/{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+            return f"{frame.filename.rsplit('/', 2)[-2]}/{frame.filename.rsplit('/', 1)[-1]}:{frame.name}:{frame.lineno}"
     return "?"
 
 

@@ -17,7 +17,8 @@ from sim.streams import Stream
 
 class Aggregation(Operation):
     """Join, then relabel aggregates (only in steps where platelets joined:
-    aggregated platelets are immobile, so labels change only then)."""
+    aggregated platelets are immobile, so labels change only then); such a
+    step is recorded as ``context.aggregated_at`` for the occlusion."""
 
     clocks = frozenset({BLOOD})
 
@@ -50,6 +51,7 @@ class Aggregation(Operation):
         self.k.join(n, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, cells.grid, cells.dims, cells.cell_start, cells.order, joined)
         if int(state.backend.scalar(xp.count_nonzero((joined != 0) & (pst[:n] == ACTIVATED)))) == 0:
             return
+        self.context.aggregated_at = state.step
         self.k.apply_join(n, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
         relabel(pool, self.radius, cells)
 

@@ -59,6 +59,5 @@ class Binding(Operation):
         self.k.count_bound(evs.n, self.target, platelets.arrays["n_bound"])
         bound = evs.live("state") == BOUND
         n_bound = int(state.backend.scalar(xp.count_nonzero(bound)))
-        if n_bound:
-            evs.remove(bound)
+        evs.remove(bound, n_bound)
         ledger.add(state, "ev_bound", n_bound)

@@ -60,10 +60,12 @@ class PlateletCells:
 
 
 class BloodContext:
-    """Geometry and cell list, built once on the first operation's attach."""
+    """Geometry and cell list, built once on the first operation's attach;
+    ``aggregated_at``: the last step in which platelets aggregated."""
 
     def __init__(self, cutoff: float):
         self.cutoff = cutoff
+        self.aggregated_at = -1
         self.geometry: BloodGeometry | None = None
         self.platelet_cells: PlateletCells | None = None
 
