@@ -87,6 +87,22 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
 STEP_SYNCS = {"blood/transport.py:totals": 2, "blood/binding.py:act": 1, "blood/aggregation.py:act": 1}
 
 
+def blood_ops(sim) -> list:
+    """The blood-clock operations of ``sim`` in step order (no writers)."""
+    return [op for op in sim.operations if "blood" in op.clocks and not op.writer]
+
+
+def advance(sim, dt: float = 1e-3, steps: int = 1) -> None:
+    """Run ``steps`` blood steps of ``dt`` s (every operation, no writers)."""
+    st = sim.state
+    ops = blood_ops(sim)
+    for _ in range(steps):
+        for op in ops:
+            op.act(st, dt)
+        st.step += 1
+        st.time += dt
+
+
 def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: float = 1e-3) -> dict:
     """Syncs, kernel launches and array operations of each blood step on the
     cuda backend (the CUDA simulator or a GPU), counted by
@@ -99,19 +115,12 @@ def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: fl
     with CountingBackend() as be:
         sim = build(be, n_agents)
         st = sim.state
-        ops = [op for op in sim.operations if "blood" in op.clocks and not op.writer]
-        context = ops[0].context
-        for op in ops:
-            op.act(st, dt)
-        st.step += 1
-        st.time += dt
+        context = blood_ops(sim)[0].context
+        advance(sim, dt)
         be.counts.reset()
         samples, logging, sites, aggregated = [], [], {}, []
         for _ in range(steps):
-            for op in ops:
-                op.act(st, dt)
-            st.step += 1
-            st.time += dt
+            advance(sim, dt)
             samples.append(be.counts.snapshot())
             aggregated.append(context.aggregated_at == st.step - 1)
             step = len(samples)
@@ -169,12 +178,14 @@ def main(argv=None) -> None:
     parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile-agents", type=int, default=400, help="agents of the cuda sync/launch/op count per step (0: none)")
+    parser.add_argument("--profile-steps", type=int, default=6, help="steps of that count (a time-series row every 3)")
     args = parser.parse_args(argv)
     rows = run(args.backend, args.sizes, args.repeats)
     print_rows(rows)
     extra = {"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL}
-    if args.backend == "cuda":
-        profile = step_profile()
+    if args.backend == "cuda" and args.profile_agents > 0:
+        profile = step_profile(args.profile_agents, steps=args.profile_steps)
         extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
         extra["per_step"]["sync_sites"] = sorted(profile["sites"])
         for row in rows:
