@@ -81,10 +81,10 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
 
 # The host decisions a blood step may still read from the device, one
 # transfer each ("module:function" of the code asking): the births of the
-# step, the agents leaving by outflow and clearance, the EVs bound, and
-# whether platelets aggregated. Relabelling aggregates and occlusion (with
+# step (inflow), the agents leaving by outflow and clearance (transport), and
+# the EVs bound with whether platelets aggregated (settled in the aggregation). Relabelling aggregates and occlusion (with
 # its flow re-solve) read more, only in steps where platelets aggregated.
-STEP_SYNCS = {"blood/transport.py:totals": 2, "blood/binding.py:act": 1, "blood/aggregation.py:act": 1}
+STEP_SYNCS = {"blood/transport.py:act": 2, "blood/geometry.py:settle": 1}
 
 
 def blood_ops(sim) -> list:
@@ -145,17 +145,20 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
         ops = {type(op).__name__: op for op in sim.operations if "blood" in op.clocks and not op.writer}
         dt = 1e-3
 
-        def advance(names):
+        context = ops["Binding"].context
+
+        def part(names):
             def go():
                 for name in names:
                     ops[name].act(st, dt)
+                context.settle(st)  # a binding timed alone leaves its removal pending
                 st.step += 1
                 st.time += dt
 
             return go
 
         n_agents = st.pool("ev").n + st.pool("platelet").n
-        cells = ops["Binding"].context.platelet_cells
+        cells = context.platelet_cells
         parts = {
             "blood_step": list(ops),
             "transport": ["BloodTransport"],
@@ -165,7 +168,7 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
         scratch = {"ev": 1 + 8, "platelet": 1 + 16 + 1}  # fate, bind target / fate, cell_of + order, joined (bytes)
         per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
         for kernel, names in parts.items():
-            seconds = time_call(advance(names), backend, repeats=repeats, warmup=1)
+            seconds = time_call(part(names), backend, repeats=repeats, warmup=1)
             rows.append(finish_row({"kernel": kernel, "size": n_agents, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_agents / seconds, "bytes_per_agent": per_agent}, bandwidth))
         pl = st.pool("platelet")
         seconds = time_call(lambda: cells.cells.build(pl.arrays["pos"], pl.n), backend, repeats=repeats, warmup=1)

@@ -103,6 +103,13 @@ class Backend:
         """A device 0-d value as a Python number (one small transfer)."""
         return self.to_host(value).item()
 
+    def scalars(self, values) -> list:
+        """Several device 0-d values (same kind) as Python numbers, in one
+        transfer (none for an empty list)."""
+        if not values:
+            return []
+        return self.to_host(self.xp.stack(values)).tolist()
+
     def synchronize(self) -> None:
         """Wait for queued device work (for timing)."""
         if self.name == "cuda" and not self.simulated:

@@ -1,6 +1,6 @@
 """A blood step on the cuda backend reads from the device only for its host
-decisions (births, agents leaving, EVs bound, whether platelets aggregated:
-one transfer each, ``bench_blood.STEP_SYNCS``); every other sync is an error
+decisions (the births; the agents leaving; the EVs bound with whether
+platelets aggregated: one transfer each, ``bench_blood.STEP_SYNCS``); every other sync is an error
 unless it is a logging step's or in a step where platelets aggregated (relabelling, occlusion). Counted in the CUDA simulator
 (or on a GPU with ALVEOSIM_TEST_GPU=1) by the counting array module."""
 

@@ -25,7 +25,7 @@ def plasma_ev_concentration(state, fallback: float) -> float:
 class Births:
     """Poisson(lam[v]) new agents in each voxel ``voxels[v]`` of one pool,
     drawn on the device (keyed by voxel id); their total is read with the
-    other births of the step in one transfer (:func:`totals`), then
+    other births of the step in one transfer (``Backend.scalars``), then
     :meth:`place` puts them uniformly inside their voxels (keyed by the new
     uids). voxels: device int64 [m] flat ids; lam: device float64 [m]."""
 
@@ -54,18 +54,11 @@ class Births:
         return total
 
 
-def totals(backend, values) -> list[int]:
-    """Host values of several device 0-d integers, in one transfer."""
-    if not values:
-        return []
-    return [int(v) for v in backend.to_host(backend.xp.stack(values))]
-
-
 class BloodInflow(Operation):
     """New EVs and platelets in INLET voxels at rate |v|·h²·concentration
     (flow through the voxel × plasma concentration), and EVs shed into blood
     voxels at ``state.arrays["ev_shed_rate"]`` (EVs/s per voxel, from the
-    tissue biology). New EVs carry β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
+    tissue biology; drawn only in the voxels that shed). New EVs carry β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
 
     clocks = frozenset({BLOOD})
 
@@ -79,6 +72,18 @@ class BloodInflow(Operation):
         super().attach(sim)
         self.context.ensure(sim)
         self.k = sim.backend.kernels("blood")
+        self._shed_key = None
+
+    def _shedding_voxels(self, state, shed):
+        """Flat ids (device int64, in blood-voxel order) of the blood voxels
+        whose shedding rate is positive, found once per phase: the rate
+        changes only on the tissue clock. The others would draw no EVs."""
+        key = (state.phase_index, id(shed))
+        if key != self._shed_key:
+            blood = self.context.geometry.blood_voxels
+            self._shed_voxels = blood[state.backend.xp.flatnonzero(shed.ravel()[blood] > 0)]
+            self._shed_key = key
+        return self._shed_voxels
 
     def act(self, state, dt):
         geo = self.context.geometry
@@ -92,10 +97,11 @@ class BloodInflow(Operation):
             births["ev_inflow"] = Births(evs, self.k, geo.inlet_voxels, volume_per_step * conc, state.seed, int(Stream.EV_INFLOW), int(Stream.EV_PLACE), state.step)
         shed = state.arrays.get("ev_shed_rate")
         if shed is not None:
-            lam = shed.ravel()[geo.blood_voxels].astype(np.float64) * dt
-            births["ev_shed"] = Births(evs, self.k, geo.blood_voxels, lam, state.seed, int(Stream.EV_SHED), int(Stream.EV_PLACE), state.step)
+            voxels = self._shedding_voxels(state, shed)
+            lam = shed.ravel()[voxels].astype(np.float64) * dt
+            births["ev_shed"] = Births(evs, self.k, voxels, lam, state.seed, int(Stream.EV_SHED), int(Stream.EV_PLACE), state.step)
         beta2 = float(state.values.get("ev_beta2", 1.0))
-        for (key, birth), total in zip(births.items(), totals(state.backend, [b.total for b in births.values()])):
+        for (key, birth), total in zip(births.items(), state.backend.scalars([b.total for b in births.values()])):
             born = birth.place(total, geo)
             if born:
                 field, value = ("aggregate", -1) if key == "platelet_inflow" else ("beta2", beta2)
@@ -144,7 +150,7 @@ class BloodTransport(Operation):
         p_clear = -math.expm1(-math.log(2.0) / self.ev_half_life * dt)
         ev_fate = self._move(state, "ev", self.ev_diffusivity, p_clear, NO_IMMOBILE_STATE, int(Stream.EV_TRANSPORT), dt)
         pl_fate = self._move(state, "platelet", self.platelet_diffusivity, 0.0, AGGREGATED, int(Stream.PLATELET_TRANSPORT), dt)
-        ev_out, ev_cleared, pl_out = totals(state.backend, [xp.count_nonzero(ev_fate == 1), xp.count_nonzero(ev_fate == 2), xp.count_nonzero(pl_fate == 1)])
+        ev_out, ev_cleared, pl_out = state.backend.scalars([xp.count_nonzero(ev_fate == 1), xp.count_nonzero(ev_fate == 2), xp.count_nonzero(pl_fate == 1)])
         state.pool("ev").remove(ev_fate != 0, ev_out + ev_cleared)
         state.pool("platelet").remove(pl_fate != 0, pl_out)
         ledger.add(state, "ev_outflow", ev_out)
