@@ -188,12 +188,16 @@ def main(argv=None) -> None:
     print_rows(rows)
     extra = {"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL}
     if args.backend == "cuda" and args.profile_agents > 0:
-        profile = step_profile(args.profile_agents, steps=args.profile_steps)
-        extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
-        extra["per_step"]["sync_sites"] = sorted(profile["sites"])
-        for row in rows:
-            if row["kernel"] == "blood_step":
-                row.update({k: profile[k] for k in ("syncs_per_step_max", "launches_per_step", "array_ops_per_step")})
+        try:
+            profile = step_profile(args.profile_agents, steps=args.profile_steps)
+        except Exception as exc:  # the timings above still get written
+            extra["per_step"] = {"error": f"{type(exc).__name__}: {exc}"}
+        else:
+            extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
+            extra["per_step"]["sync_sites"] = sorted(profile["sites"])
+            for row in rows:
+                if row["kernel"] == "blood_step":
+                    row.update({k: profile[k] for k in ("syncs_per_step_max", "launches_per_step", "array_ops_per_step")})
     path = write_results("bench_blood", select_backend(args.backend), rows, extra=extra)
     print(f"wrote {path}")
 

@@ -10,8 +10,8 @@ recorded and the next one runs.
   agreement  CPU vs GPU: identical random words (uniform and normal draws),
              identical agent counts and ledger, positions within 1e-3 um
              after a short blood run
-  largest    the largest blood simulation that fits in device memory
-             (halving on failure), seconds per step
+  largest    the largest blood simulation that fits in device memory and
+             time (doubling from 1e7 agents), seconds per step
 
 Writes OUT/gpu_check.json (every stage: status, seconds, results) after each
 stage, OUT/gpu_check.log (all output) and the benchmark JSON under OUT/bench/.
@@ -40,7 +40,7 @@ LIMITS = {"install": 45, "tests": 150, "bench": 140, "agreement": 45, "largest":
 SIMULATE_LIMITS = {"install": 45, "tests": 40, "bench": 60, "agreement": 40, "largest": 30}
 POSITION_TOLERANCE_UM = 1e-3
 BLOOD_BYTES_PER_AGENT = 400  # pools at twice the live count, scratch, cell list and voxel arrays, with margin
-LARGEST_CAP = 250_000_000  # agents: the host seeds positions in NumPy, about 80 B/agent and 15 s per 1e8
+LARGEST_CAP = 1_000_000_000  # agents; the host seeds positions in NumPy, about 80 B/agent
 
 
 def main(argv=None) -> int:
@@ -208,19 +208,22 @@ def stage_agreement(out: Path, args) -> dict:
 
 
 def stage_largest(out: Path, args) -> dict:
-    """The largest blood run that fits: start from device memory, halve on failure."""
+    """The largest blood run that fits: sizes grow (x2, from 1e7 agents on a
+    GPU) up to what device memory allows, while the next one is predicted to
+    finish in time; each attempt is written as it ends, so a stage killed at
+    its limit keeps the largest finished one."""
     from benchmarks.bench_blood import advance, build
     from benchmarks.common import time_call
     from sim.backend import select_backend
 
     backend = select_backend("cuda")
+    limit = (SIMULATE_LIMITS if args.simulate else LIMITS)["largest"]
     if args.simulate:
-        n, floor = 100, 50
+        n, cap = 60, 60
     else:
-        free = backend.memory_info()[0]
-        n, floor = int(min(LARGEST_CAP, free / BLOOD_BYTES_PER_AGENT)), 1_000_000
-    attempts = []
-    while n >= floor:
+        n, cap = 10_000_000, int(min(LARGEST_CAP, backend.memory_info()[0] / BLOOD_BYTES_PER_AGENT))
+    t_stage, attempts, largest = time.perf_counter(), [], 0
+    while n <= cap:
         t0 = time.perf_counter()
         try:
             sim = build(backend, n)
@@ -228,14 +231,20 @@ def stage_largest(out: Path, args) -> dict:
             seconds = time_call(lambda: advance(sim), backend, repeats=3, warmup=1)
             live = sim.state.pool("ev").n + sim.state.pool("platelet").n
             attempts.append({"agents": n, "status": "ok", "setup_s": setup, "seconds_per_step": seconds, "agent_updates_per_s": live / seconds, "memory": backend.memory_info()})
-            return {"ok": True, "largest_agents": n, "attempts": attempts}
-        except Exception as exc:  # out of memory or time: try half
+            largest = n
+        except Exception as exc:  # out of memory: the previous size was the largest
             attempts.append({"agents": n, "status": "failed", "error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+            break
+        finally:
             sim = None
             if hasattr(backend.xp, "get_default_memory_pool"):
                 backend.xp.get_default_memory_pool().free_all_blocks()
-            n //= 2
-    return {"ok": False, "attempts": attempts}
+        (out / "stage-largest.json").write_text(json.dumps({"ok": largest > 0, "largest_agents": largest, "attempts": attempts}, indent=2, default=str))
+        elapsed, took = time.perf_counter() - t_stage, time.perf_counter() - t0
+        if elapsed + 2.5 * took > 0.9 * limit:
+            break
+        n *= 2
+    return {"ok": largest > 0, "largest_agents": largest, "attempts": attempts}
 
 
 STAGES = {"tests": stage_tests, "bench": stage_bench, "agreement": stage_agreement, "largest": stage_largest}

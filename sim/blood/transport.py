@@ -73,6 +73,21 @@ class BloodInflow(Operation):
         self.context.ensure(sim)
         self.k = sim.backend.kernels("blood")
         self._shed_key = None
+        self._inlet_key = None
+
+    def _inlet_volumes(self, state, dt):
+        """Blood volume entering each inlet voxel per step, |v|·h²·dt (µm³,
+        device float64 [m]), recomputed only when the flow may have changed:
+        a new phase, a flow re-solve after occlusion, another dt."""
+        velocity = state.arrays["velocity"]
+        key = (state.phase_index, state.values.get("occlusion_events", 0.0), id(velocity), dt)
+        if key != self._inlet_key:
+            geo = self.context.geometry
+            xp = state.backend.xp
+            speed = xp.sqrt((velocity.reshape(-1, 3)[geo.inlet_voxels].astype(np.float64) ** 2).sum(axis=1))
+            self._inlet_volumes_per_step = speed * (geo.h * geo.h * dt)
+            self._inlet_key = key
+        return self._inlet_volumes_per_step
 
     def _shedding_voxels(self, state, shed):
         """Flat ids (device int64, in blood-voxel order) of the blood voxels
@@ -87,9 +102,7 @@ class BloodInflow(Operation):
 
     def act(self, state, dt):
         geo = self.context.geometry
-        xp = state.backend.xp
-        speed = xp.sqrt((state.arrays["velocity"].reshape(-1, 3)[geo.inlet_voxels].astype(np.float64) ** 2).sum(axis=1))
-        volume_per_step = speed * (geo.h * geo.h * dt)
+        volume_per_step = self._inlet_volumes(state, dt)
         platelets, evs = state.pool("platelet"), state.pool("ev")
         births = {"platelet_inflow": Births(platelets, self.k, geo.inlet_voxels, volume_per_step * self.platelet_density, state.seed, int(Stream.PLATELET_INFLOW), int(Stream.PLATELET_PLACE), state.step)}
         conc = plasma_ev_concentration(state, self.ev_fallback)
