@@ -44,8 +44,9 @@ class Occlusion(Operation):
     :func:`occluding_count` of them are occluded through ``sim.flow.occlude``
     and the flow is re-solved (``sim.flow.solve``), only when the occluded set
     grows. Counts are taken in the first step and then only in steps where
-    platelets aggregated (``context.aggregated_at``). Observes the clot report (the lattice's flow observer logs the
-    occluded capillary fraction and the mean flow speed)."""
+    platelets aggregated (``context.aggregated_at``). Observes the clot
+    report (the lattice's flow observer logs the occluded capillary fraction
+    and the mean flow speed)."""
 
     clocks = frozenset({BLOOD})
 

@@ -58,7 +58,8 @@ class BloodInflow(Operation):
     """New EVs and platelets in INLET voxels at rate |v|·h²·concentration
     (flow through the voxel × plasma concentration), and EVs shed into blood
     voxels at ``state.arrays["ev_shed_rate"]`` (EVs/s per voxel, from the
-    tissue biology; drawn only in the voxels that shed). New EVs carry β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
+    tissue biology; drawn only in the voxels that shed). New EVs carry
+    β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
 
     clocks = frozenset({BLOOD})
 
