@@ -79,6 +79,62 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
     return sim
 
 
+# The host decisions a blood step may still read from the device, one
+# transfer each ("module:function" of the code asking): the births of the
+# step (inflow), the agents leaving by outflow and clearance (transport), and
+# the EVs bound with whether platelets aggregated (settled in the aggregation). Relabelling aggregates and occlusion (with
+# its flow re-solve) read more, only in steps where platelets aggregated.
+STEP_SYNCS = {"blood/transport.py:act": 2, "blood/geometry.py:settle": 1}
+
+
+def blood_ops(sim) -> list:
+    """The blood-clock operations of ``sim`` in step order (no writers)."""
+    return [op for op in sim.operations if "blood" in op.clocks and not op.writer]
+
+
+def advance(sim, dt: float = 1e-3, steps: int = 1) -> None:
+    """Run ``steps`` blood steps of ``dt`` s (every operation, no writers)."""
+    st = sim.state
+    ops = blood_ops(sim)
+    for _ in range(steps):
+        for op in ops:
+            op.act(st, dt)
+        st.step += 1
+        st.time += dt
+
+
+def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: float = 1e-3) -> dict:
+    """Syncs, kernel launches and array operations of each blood step on the
+    cuda backend (the CUDA simulator or a GPU), counted by
+    :class:`benchmarks.counting.CountingBackend` after one uncounted step
+    (the first occlusion count); every ``log_every``-th step also logs a
+    time-series row (its syncs count apart). Returns the per-step samples,
+    their summary and the sync sites outside logging."""
+    from benchmarks.counting import CountingBackend, per_step
+
+    with CountingBackend() as be:
+        sim = build(be, n_agents)
+        st = sim.state
+        context = blood_ops(sim)[0].context
+        advance(sim, dt)
+        be.counts.reset()
+        samples, logging, sites, aggregated = [], [], {}, []
+        for _ in range(steps):
+            advance(sim, dt)
+            samples.append(be.counts.snapshot())
+            aggregated.append(context.aggregated_at == st.step - 1)
+            step = len(samples)
+            for site, count in be.counts.sites.items():
+                sites.setdefault(site, []).append((step, count))
+            be.counts.reset()
+            if step % log_every == 0:
+                for op in sim.operations:
+                    op.observe(st)
+                logging.append(be.counts.snapshot())
+                be.counts.reset()
+    return {"agents": n_agents, "samples": samples, "aggregated": aggregated, "logging": logging, "sites": sites, **per_step(samples)}
+
+
 def run(backend_name: str, sizes, repeats: int) -> list[dict]:
     backend = select_backend(backend_name)
     bandwidth = copy_bandwidth(backend)
@@ -89,17 +145,20 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
         ops = {type(op).__name__: op for op in sim.operations if "blood" in op.clocks and not op.writer}
         dt = 1e-3
 
-        def advance(names):
+        context = ops["Binding"].context
+
+        def part(names):
             def go():
                 for name in names:
                     ops[name].act(st, dt)
+                context.settle(st)  # a binding timed alone leaves its removal pending
                 st.step += 1
                 st.time += dt
 
             return go
 
         n_agents = st.pool("ev").n + st.pool("platelet").n
-        cells = ops["Binding"].context.platelet_cells
+        cells = context.platelet_cells
         parts = {
             "blood_step": list(ops),
             "transport": ["BloodTransport"],
@@ -109,7 +168,7 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
         scratch = {"ev": 1 + 8, "platelet": 1 + 16 + 1}  # fate, bind target / fate, cell_of + order, joined (bytes)
         per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
         for kernel, names in parts.items():
-            seconds = time_call(advance(names), backend, repeats=repeats, warmup=1)
+            seconds = time_call(part(names), backend, repeats=repeats, warmup=1)
             rows.append(finish_row({"kernel": kernel, "size": n_agents, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_agents / seconds, "bytes_per_agent": per_agent}, bandwidth))
         pl = st.pool("platelet")
         seconds = time_call(lambda: cells.cells.build(pl.arrays["pos"], pl.n), backend, repeats=repeats, warmup=1)
@@ -122,10 +181,24 @@ def main(argv=None) -> None:
     parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile-agents", type=int, default=400, help="agents of the cuda sync/launch/op count per step (0: none)")
+    parser.add_argument("--profile-steps", type=int, default=6, help="steps of that count (a time-series row every 3)")
     args = parser.parse_args(argv)
     rows = run(args.backend, args.sizes, args.repeats)
     print_rows(rows)
-    path = write_results("bench_blood", select_backend(args.backend), rows, extra={"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL})
+    extra = {"ev_fraction": EV_FRACTION, "agents_per_voxel": AGENTS_PER_VOXEL}
+    if args.backend == "cuda" and args.profile_agents > 0:
+        try:
+            profile = step_profile(args.profile_agents, steps=args.profile_steps)
+        except Exception as exc:  # the timings above still get written
+            extra["per_step"] = {"error": f"{type(exc).__name__}: {exc}"}
+        else:
+            extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
+            extra["per_step"]["sync_sites"] = sorted(profile["sites"])
+            for row in rows:
+                if row["kernel"] == "blood_step":
+                    row.update({k: profile[k] for k in ("syncs_per_step_max", "launches_per_step", "array_ops_per_step")})
+    path = write_results("bench_blood", select_backend(args.backend), rows, extra=extra)
     print(f"wrote {path}")
 
 

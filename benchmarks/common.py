@@ -1,5 +1,5 @@
 """Shared benchmark plumbing: machine description, measured copy bandwidth,
-timing after warm-up, and JSON result files.
+timing after warm-up (CUDA events on a GPU), and JSON result files.
 
 A result row is a dict with at least: ``kernel``, ``size``, ``backend``,
 ``seconds`` (median per call), and either ``agent_updates_per_s`` or
@@ -53,25 +53,38 @@ def _cpu_model() -> str:
 
 
 def time_call(fn, backend, repeats: int = 5, warmup: int = 1) -> float:
-    """Median wall seconds of ``fn()`` after ``warmup`` calls (compilation),
-    synchronising the device around each call."""
+    """Median seconds of ``fn()`` after ``warmup`` calls (compilation): on a
+    GPU the time between CUDA events recorded around each call, else wall
+    seconds with the device synchronised around each call."""
     for _ in range(warmup):
         fn()
     backend.synchronize()
     times = []
+    events = backend.name == "cuda" and not backend.simulated
+    if events:
+        from numba import cuda
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        backend.synchronize()
-        times.append(time.perf_counter() - t0)
+        if events:
+            start, end = cuda.event(), cuda.event()
+            start.record()
+            fn()
+            end.record()
+            end.synchronize()
+            times.append(cuda.event_elapsed_time(start, end) / 1e3)
+        else:
+            t0 = time.perf_counter()
+            fn()
+            backend.synchronize()
+            times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
 
 def copy_bandwidth(backend, n_bytes: int = 256 * 2**20, repeats: int = 5) -> float:
     """Measured device copy bandwidth in bytes/s (read + write counted):
-    the roofline the kernels are compared with."""
+    the roofline the kernels are compared with (16 MiB in the CUDA
+    simulator, where it measures NumPy)."""
     xp = backend.xp
-    n = n_bytes // 4
+    n = (min(n_bytes, 16 * 2**20) if backend.simulated else n_bytes) // 4
     a = xp.ones(n, dtype=np.float32)
     b = xp.empty_like(a)
     if backend.name == "cpu":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import sys
 from importlib import import_module
 from pathlib import Path
 
@@ -62,8 +63,13 @@ def main(argv=None) -> int:
     import tempfile
 
     from benchmarks.common import write_results
-    from sim.backend import select_backend
+    from sim.backend import BackendError, select_backend
 
+    try:
+        backend = select_backend(args.backend)
+    except BackendError as exc:  # one line before anything runs, not a traceback
+        print(f"alveosim bench: {exc}", file=sys.stderr)
+        return 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ALVEOSIM_BENCH_DIR"] = tmp
@@ -84,7 +90,6 @@ def main(argv=None) -> int:
     if not rows:
         print("no benchmark selected")
         return 2
-    backend = select_backend(args.backend)
     print_rows(rows)
     path = write_results("suite", backend, rows, out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
     if args.out:

@@ -33,19 +33,28 @@ def cuda_status() -> tuple[bool, str]:
     try:
         from numba import cuda
     except Exception as exc:  # numba-cuda missing or broken
-        return False, f"numba CUDA unavailable: {exc}"
+        return False, f"numba CUDA unavailable ({_first_line(exc)}): pip install 'alveosim[gpu]'"
     try:
         if not cuda.is_available():
             return False, "no CUDA GPU or driver found"
         dev = cuda.get_current_device()
         name = dev.name.decode() if isinstance(dev.name, bytes) else str(dev.name)
     except Exception as exc:
-        return False, f"CUDA not usable: {exc}"
+        return False, f"CUDA not usable ({_first_line(exc)})"
     try:
-        import cupy  # noqa: F401
-    except Exception:
+        import cupy
+
+        cupy.zeros(1).get()  # CuPy that imports but cannot reach the device is as good as missing
+    except ImportError:
         return False, f"GPU {name} found but CuPy is missing: pip install 'alveosim[gpu]'"
+    except Exception as exc:
+        return False, f"GPU {name} found but CuPy is not usable ({type(exc).__name__}: {_first_line(exc)})"
     return True, name
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no message"
 
 
 @dataclass
@@ -93,6 +102,13 @@ class Backend:
     def scalar(self, value) -> float | int:
         """A device 0-d value as a Python number (one small transfer)."""
         return self.to_host(value).item()
+
+    def scalars(self, values) -> list:
+        """Several device 0-d values (same kind) as Python numbers, in one
+        transfer (none for an empty list)."""
+        if not values:
+            return []
+        return self.to_host(self.xp.stack(values)).tolist()
 
     def synchronize(self) -> None:
         """Wait for queued device work (for timing)."""

@@ -43,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from sim.backend import BackendError
+
     try:
         return int(args.func(args) or 0)
+    except BackendError as exc:  # one line, no traceback: the machine lacks what the backend needs
+        print(f"alveosim: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -128,14 +128,23 @@ class AgentPool:
         self.next_uid += count
         return first
 
-    def remove(self, dead) -> int:
+    def remove(self, dead, removed: int | None = None) -> int:
         """Remove live agents where ``dead[i]`` is true (device ``[n]`` bool);
-        survivors keep their order. Returns the number removed."""
+        survivors keep their order. Returns the number removed.
+
+        ``removed``: the number of true entries when the caller already has it
+        on the host; the survivors are then gathered without a transfer (the
+        k-th survivor is the first row whose running count of survivors
+        exceeds k), else their count is read from the device."""
         xp = self.backend.xp
-        keep = xp.flatnonzero(~dead[: self.n].astype(bool))
-        m = int(keep.shape[0])
-        removed = self.n - m
+        alive = ~dead[: self.n].astype(bool)
+        if removed is None:
+            keep = xp.flatnonzero(alive)
+            removed = self.n - int(keep.shape[0])
+        elif removed:
+            keep = xp.searchsorted(xp.cumsum(alive), xp.arange(self.n - removed, dtype=np.int64), side="right")
         if removed:
+            m = self.n - removed
             for arr in self.arrays.values():
                 arr[:m] = arr[keep]
             self.n = m

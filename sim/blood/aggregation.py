@@ -17,7 +17,10 @@ from sim.streams import Stream
 
 class Aggregation(Operation):
     """Join, then relabel aggregates (only in steps where platelets joined:
-    aggregated platelets are immobile, so labels change only then)."""
+    aggregated platelets are immobile, so labels change only then); such a
+    step is recorded as ``context.aggregated_at`` for the occlusion. The
+    number of joins is read with the step's other deferred counts
+    (``context.settle``)."""
 
     clocks = frozenset({BLOOD})
 
@@ -40,6 +43,7 @@ class Aggregation(Operation):
         n = pool.n
         p_join = -math.expm1(-self.rate * dt)
         if n == 0 or p_join <= 0.0:
+            self.context.settle(state)
             return
         if self.joined.shape[0] < n:
             self.joined = xp.zeros(max(n, 2 * self.joined.shape[0]), dtype=np.uint8)
@@ -48,8 +52,10 @@ class Aggregation(Operation):
         cells = self.context.platelet_cells.refresh(state)
         pst = pool.arrays["state"]
         self.k.join(n, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, cells.grid, cells.dims, cells.cell_start, cells.order, joined)
-        if int(state.backend.scalar(xp.count_nonzero((joined != 0) & (pst[:n] == ACTIVATED)))) == 0:
+        (joins,) = self.context.settle(state, [xp.count_nonzero((joined != 0) & (pst[:n] == ACTIVATED))])
+        if joins == 0:
             return
+        self.context.aggregated_at = state.step
         self.k.apply_join(n, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
         relabel(pool, self.radius, cells)
 

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 
-from sim.blood import ledger
 from sim.blood.species import BOUND
 from sim.operations import BLOOD, Operation
 from sim.streams import Stream
@@ -25,7 +24,9 @@ def binding_probability(binding_rate: float, dt: float) -> float:
 class Binding(Operation):
     """Each free EV records its target platelet (row) or −1; platelets then
     count their EVs with an integer scatter (exact whatever the order); bound
-    EVs leave the pool and are counted as ``ev_bound``."""
+    EVs leave the pool, counted as ``ev_bound``, at the step's transfer of
+    counts (``context.settle``, in the aggregation: the EVs are not read in
+    between)."""
 
     clocks = frozenset({BLOOD})
 
@@ -57,8 +58,4 @@ class Binding(Operation):
             p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, cells.grid, cells.dims, cells.cell_start, cells.order, self.target,
         )
         self.k.count_bound(evs.n, self.target, platelets.arrays["n_bound"])
-        bound = evs.live("state") == BOUND
-        n_bound = int(state.backend.scalar(xp.count_nonzero(bound)))
-        if n_bound:
-            evs.remove(bound)
-        ledger.add(state, "ev_bound", n_bound)
+        self.context.defer_removal(evs, evs.live("state") == BOUND, "ev_bound")

@@ -43,8 +43,10 @@ class Occlusion(Operation):
     """Count aggregated platelets per voxel; blood voxels holding at least
     :func:`occluding_count` of them are occluded through ``sim.flow.occlude``
     and the flow is re-solved (``sim.flow.solve``), only when the occluded set
-    grows. Observes the clot report (the lattice's flow observer logs the
-    occluded capillary fraction and the mean flow speed)."""
+    grows. Counts are taken in the first step and then only in steps where
+    platelets aggregated (``context.aggregated_at``). Observes the clot
+    report (the lattice's flow observer logs the occluded capillary fraction
+    and the mean flow speed)."""
 
     clocks = frozenset({BLOOD})
 
@@ -63,15 +65,14 @@ class Occlusion(Operation):
         self.k = sim.backend.kernels("blood")
         self.counts = sim.backend.xp.zeros(int(np.prod(geo.shape)), dtype=np.int32)
         self.min_count = occluding_count(self.threshold, self.platelet_volume, geo.voxel_volume)
-        self._last_aggregated = -1
+        self._counted = False
 
     def act(self, state, dt):
         pool = state.pool("platelet")
         xp = state.backend.xp
-        n_agg = int(state.backend.scalar(xp.count_nonzero(pool.live("state") == AGGREGATED)))
-        if n_agg == self._last_aggregated:
-            return
-        self._last_aggregated = n_agg
+        if self._counted and self.context.aggregated_at != state.step:
+            return  # aggregated platelets are immobile: their voxels change only when some join
+        self._counted = True
         geo = self.context.geometry
         self.counts[:] = 0
         self.k.count_in_voxels(pool.n, pool.arrays["pos"], pool.arrays["state"], AGGREGATED, geo.h, geo.dims, self.counts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.blood import ledger
 from sim.labels import BLOOD, INLET
 from sim.neighbours import CellList
 
@@ -60,12 +61,36 @@ class PlateletCells:
 
 
 class BloodContext:
-    """Geometry and cell list, built once on the first operation's attach."""
+    """Geometry and cell list, built once on the first operation's attach;
+    ``aggregated_at``: the last step in which platelets aggregated; removals
+    deferred to the step's one transfer of counts (:meth:`settle`)."""
 
     def __init__(self, cutoff: float):
         self.cutoff = cutoff
+        self.aggregated_at = -1
+        self.pending: list = []
         self.geometry: BloodGeometry | None = None
         self.platelet_cells: PlateletCells | None = None
+
+    def defer_removal(self, pool, dead, key: str) -> None:
+        """Remove ``pool``'s agents where ``dead`` (device bool [n]) at the next
+        :meth:`settle`, counting them under ledger entry ``key``; nothing may
+        read or change the pool before then."""
+        if any(p is pool for p, _, _ in self.pending):
+            raise RuntimeError(f"blood: a removal from {pool.species.name!r} is already pending; settle it first")
+        self.pending.append((pool, dead, key))
+
+    def settle(self, state, counts=()) -> list[int]:
+        """Read the device counts ``counts`` and the sizes of the deferred
+        removals in one transfer; apply the removals and their ledger
+        entries. Returns the host values of ``counts``."""
+        pending, self.pending = self.pending, []
+        xp = state.backend.xp
+        values = state.backend.scalars([*counts, *(xp.count_nonzero(dead) for _, dead, _ in pending)])
+        for (pool, dead, key), removed in zip(pending, values[len(counts):]):
+            pool.remove(dead, removed)
+            ledger.add(state, key, removed)
+        return values[: len(counts)]
 
     def ensure(self, sim) -> None:
         if self.geometry is None:

@@ -16,6 +16,7 @@ def register(sub):
 def run(args) -> int:
     from pathlib import Path
 
+    from sim.backend import select_backend
     from sim.rundir import make_run_dir, write_config
     from sim.simulation import Simulation
     from sim.summary import summary_table
@@ -23,13 +24,14 @@ def run(args) -> int:
     cfg = load_from_args(args)
     if cfg is None:
         return 2
+    backend = select_backend(cfg.backend)  # before the run directory exists
     if args.out:
         out = Path(args.out)
         run_dir = make_run_dir(out.parent, out.name, overwrite=args.overwrite)
     else:
         run_dir = make_run_dir(cfg.output.dir, cfg.name, overwrite=args.overwrite)
     write_config(run_dir, cfg)
-    sim = Simulation(cfg, run_dir=run_dir)
+    sim = Simulation(cfg, backend=backend, run_dir=run_dir)
     console.print(f"backend: {sim.backend.description}")
     console.print(f"run directory: {run_dir}")
     result = sim.run(progress=not args.no_progress and cfg.output.progress)
