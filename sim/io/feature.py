@@ -4,6 +4,7 @@ and snapshot writers to every run that has a run directory."""
 from __future__ import annotations
 
 from sim.io.writers import CheckpointWriter, SnapshotWriter
+from sim.schedule import schedule_trigger
 
 
 def initialize(sim) -> None:
@@ -15,8 +16,8 @@ def operations(sim) -> list:
     (when ``output.snapshot_every`` is set)."""
     if sim.run_dir is None:
         return []
-    out = sim.config.output
-    ops = [CheckpointWriter(sim.run_dir / "checkpoints", out.checkpoint_every, out.checkpoint_keep)]
+    out, phases = sim.config.output, sim.config.phases
+    ops = [CheckpointWriter(sim.run_dir / "checkpoints", schedule_trigger(out.checkpoint_every, phases), out.checkpoint_keep)]
     if out.snapshot_every is not None:
-        ops.append(SnapshotWriter(sim.run_dir / "snapshots", out.snapshot_every, out.snapshot_max_agents))
+        ops.append(SnapshotWriter(sim.run_dir / "snapshots", schedule_trigger(out.snapshot_every, phases), out.snapshot_max_agents))
     return ops
