@@ -100,15 +100,15 @@ TWO_CLOCKS = {
 
 
 def test_writers_follow_the_schedules(tmp_path):
-    """Snapshots only in the blood phase (plus the initial state), time-series
-    rows per clock, checkpoints every 10 ms of flow (plus the end)."""
+    """Snapshots only in the blood phase (no initial one), time-series rows
+    per clock, checkpoints every 10 steps of flow (the last at the end)."""
     data = dict(TWO_CLOCKS, output={"progress": False, "snapshot_every": {"blood": "20 ms"},
                                     "timeseries_every": {"tissue": 1, "flow": "30 ms"},
                                     "checkpoint_every": {"blood": 10}, "checkpoint_keep": 100})
     sim = Simulation(load_config(data=data), backend="cpu", run_dir=tmp_path / "run")
     sim.run()
     snaps = sorted(int(p.name.split("_")[1]) for p in (tmp_path / "run" / "snapshots").glob("step_*"))
-    assert snaps == [0, 13, 23, 33]  # initial; 20, 40, 60 ms of flow (flow starts after step 3)
+    assert snaps == [13, 23, 33]  # 20, 40, 60 ms of flow (flow starts after step 3)
     assert [r["step"] for r in sim.timeseries.rows] == [0, 1, 2, 3, 18, 33]
     checkpoints = sorted(int(p.stem[5:]) for p in (tmp_path / "run" / "checkpoints").glob("step_*.h5"))
     assert checkpoints == [13, 23, 33]

@@ -63,15 +63,17 @@ class CheckpointWriter(Operation):
 
 class SnapshotWriter(Operation):
     """Writes a VTKHDF snapshot folder when ``trigger`` fires (the config's
-    ``output.snapshot_every``), at the start of a new run and at its end;
-    pools above ``max_agents`` are subsampled evenly (the files record it)."""
+    ``output.snapshot_every``), at the start of a new run when ``at_start``
+    (the schedule writes in the first phase) and at its end; pools above
+    ``max_agents`` are subsampled evenly (the files record it)."""
 
     writer = True
 
-    def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None):
+    def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None, at_start: bool = True):
         super().__init__(trigger)
         self.directory = Path(directory)
         self.max_agents = max_agents
+        self.at_start = at_start
         self.last_step: int | None = None
 
     def attach(self, sim):
@@ -79,7 +81,8 @@ class SnapshotWriter(Operation):
         self.last_step = sim.state.step if sim.state.step > 0 else None
 
     def act(self, state, dt):
-        self.write(state)
+        if dt > 0.0 or self.at_start:
+            self.write(state)
 
     def write(self, state) -> list[Path]:
         if state.step == self.last_step:
