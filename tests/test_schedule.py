@@ -112,3 +112,14 @@ def test_writers_follow_the_schedules(tmp_path):
     assert [r["step"] for r in sim.timeseries.rows] == [0, 1, 2, 3, 18, 33]
     checkpoints = sorted(int(p.stem[5:]) for p in (tmp_path / "run" / "checkpoints").glob("step_*.h5"))
     assert checkpoints == [13, 23, 33]
+
+
+def test_validate_reports_a_bad_schedule_on_one_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", "configs/quickstart.yaml", "--set", "output.snapshot_every=2 s"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    header, problem = done.stderr.strip().splitlines()
+    assert header == "1 problem(s) in the config:" and "not a whole number of steps of phase 'conditioning'" in problem
