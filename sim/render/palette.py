@@ -27,7 +27,7 @@ DEFAULT_STYLE = (6.0, True)
 CLOT_GLYPH_RADIUS = 1.6  # µm: aggregated platelets drawn as spheres 1.5x a mouse platelet's radius (1.04 µm for 4.7 fL)
 
 # tissue opacities (septum, capillary) per --tissue mode
-TISSUE_OPACITY = {"faint": (0.03, 0.08), "slab": (0.12, 0.3)}
+TISSUE_OPACITY = {"faint": (0.03, 0.08), "slab": (0.06, 0.25)}
 
 
 def state_colours(species: str, states: tuple[str, ...]) -> list[tuple[int, int, int]]:
