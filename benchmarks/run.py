@@ -50,15 +50,23 @@ def compare(rows: list[dict], base_path: Path) -> list[dict]:
     return out
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="alveosim bench", description="run the benchmark suite and write JSON results")
-    p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "auto"])
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The suite's options, shared by ``python -m benchmarks.run`` and ``alveosim bench``."""
+    p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "auto"], help="compute backend (default: cpu)")
     p.add_argument("--quick", action="store_true", help="smallest sizes only (a smoke run)")
-    p.add_argument("--only", nargs="+", metavar="MODULE", help="run only these modules (e.g. bench_agents)")
+    p.add_argument("--only", nargs="+", metavar="MODULE", choices=list(SUITE), help="run only these modules (e.g. bench_agents)")
     p.add_argument("--compare", metavar="BASE.json", help="print throughput ratios against an earlier suite result")
     p.add_argument("--out", metavar="FILE", help="suite JSON path (default: benchmarks/results/suite-<backend>-<host>.json)")
-    args = p.parse_args(argv)
 
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description="run the benchmark suite and write JSON results")
+    add_arguments(p)
+    return run(p.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the modules selected by ``args`` (from :func:`add_arguments`); exit status."""
     import os
     import tempfile
 

@@ -14,6 +14,7 @@ from sim.config import Config
 from sim.model import feature_modules
 from sim.operations import Operation
 from sim.pools import AgentPool
+from sim.schedule import schedule_trigger
 from sim.species import Species
 from sim.state import State
 from sim.timeseries import TimeSeries
@@ -59,7 +60,7 @@ class Simulation:
                 feature.initialize(self)
             self.operations += feature.operations(self)
         ts_path = self.run_dir / "timeseries.csv" if self.run_dir is not None else None
-        self.timeseries = TimeSeries(config.output.timeseries_every, ts_path)
+        self.timeseries = TimeSeries(schedule_trigger(config.output.timeseries_every, config.phases), ts_path)
         self.operations.append(self.timeseries)
         self._attached: set[int] = set()
         self._stop_requested = False

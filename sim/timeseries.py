@@ -7,17 +7,19 @@ import csv
 from pathlib import Path
 
 from sim.operations import Operation
-from sim.triggers import Periodic
+from sim.triggers import Periodic, Trigger
 
 
 class TimeSeries(Operation):
     """Writer: logs ``step``, ``time_s``, ``phase``, agent counts per species
-    (``<species>_count``) and every operation's ``observe()`` values."""
+    (``<species>_count``) and every operation's ``observe()`` values, when
+    ``every`` fires (a trigger, or an int: every that many global steps), at
+    the start of a run and at its end."""
 
     writer = True
 
-    def __init__(self, every: int = 10, path: Path | None = None):
-        super().__init__(Periodic(every))
+    def __init__(self, every: Trigger | int = 10, path: Path | None = None):
+        super().__init__(Periodic(every) if isinstance(every, int) else every)
         self.path = Path(path) if path is not None else None
         self.rows: list[dict] = []
         self._columns: list[str] | None = None

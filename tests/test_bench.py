@@ -1,13 +1,30 @@
-"""The benchmark suite runner writes well-formed JSON and compares results."""
+"""The benchmark suite runner writes well-formed JSON and compares results;
+``alveosim bench`` parses the suite's options itself."""
 
 import json
+import subprocess
+import sys
 
 from benchmarks.run import compare, main
 
 
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim", "bench", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_bench_cli_help_lists_the_suite_options():
+    done = _cli("--help")
+    assert done.returncode == 0, done.stderr
+    for option in ("--backend", "--quick", "--only", "--compare", "--out"):
+        assert option in done.stdout
+    bad = _cli("--only", "bench_nothing")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
 def test_suite_writes_rows_with_throughput_and_roofline(tmp_path):
     out = tmp_path / "suite.json"
-    assert main(["--quick", "--only", "bench_agents", "--out", str(out)]) == 0
+    done = _cli("--backend", "cpu", "--quick", "--only", "bench_agents", "--out", str(out))
+    assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     assert doc["machine"]["backend"] == "cpu" and doc["machine"]["cpu_threads"] >= 1
     kernels = {r["kernel"] for r in doc["rows"]}

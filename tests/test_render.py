@@ -56,9 +56,9 @@ def write_run(run_dir: Path, n_snapshots: int, clot: bool) -> Path:
 
 
 def clot_pixels(img: np.ndarray) -> int:
-    """Pixels of the clot's saturated red (any shading of it)."""
+    """Pixels of the clot's saturated blue (any shading of it)."""
     r, g, b = (img[..., i].astype(int) for i in range(3))
-    return int(np.count_nonzero((r >= 90) & (r > 3 * g) & (r > 3 * b)))
+    return int(np.count_nonzero((b >= 90) & (b > 3 * r) & (b > 2.5 * g)))
 
 
 def test_frame_size_rounds_to_macro_blocks():
@@ -165,6 +165,38 @@ def test_render_command_writes_frames_and_movie(rendered, tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert len(list(tmp_path.glob("frame_*.png"))) == 3 and (tmp_path / "m.gif").exists()
+
+
+def test_render_selects_a_phase_and_steps_into_its_own_folder(rendered):
+    """--phase and --steps pick snapshots; each kind of render gets its own
+    folder under RUN_DIR/render, and a rerun replaces its frames."""
+    run, _, _ = rendered[True]
+
+    def render(*args):
+        proc = subprocess.run([sys.executable, "-m", "sim", "render", str(run), "--size", "160x128", "--no-progress", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        return proc
+
+    assert render("--steps", "10:20", "--tissue", "off").returncode == 0
+    assert len(list((run / "render" / "clot-tissue_off-steps_10-20").glob("frame_*.png"))) == 2
+    assert render("--phase", "blood_flow", "--steps", "20:").returncode == 0
+    assert len(list((run / "render" / "clot-slab-blood_flow-steps_20-").glob("frame_*.png"))) == 1
+    missing = render("--phase", "conditioning")
+    assert missing.returncode == 2 and "no snapshot matches (phases: blood_flow; steps 0..20)" in missing.stderr
+
+
+def test_clot_view_zooms_on_the_clot(rendered):
+    """The largest clot sits near the centre of the scene (left of the panel
+    that holds the text, legend and scale bar) and fills a good part of it."""
+    from sim.render.frames import SCENE_WIDTH
+
+    _, _, images = rendered[True]
+    img = images[-1]
+    scene_w = int(SCENE_WIDTH * img.shape[1])
+    scene = img[:, :scene_w].astype(int)
+    ys, xs = np.nonzero((scene[..., 2] >= 90) & (scene[..., 2] > 3 * scene[..., 0]) & (scene[..., 2] > 2.5 * scene[..., 1]))
+    assert len(xs) > 200
+    assert abs(xs.mean() - scene_w / 2) < 0.15 * scene_w and abs(ys.mean() - img.shape[0] / 2) < 0.15 * img.shape[0]
 
 
 def test_no_usable_opengl_gives_one_clear_line(tmp_path):

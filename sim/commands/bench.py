@@ -1,15 +1,16 @@
 """``alveosim bench``: the benchmark suite (benchmarks/run.py)."""
 
-import argparse
-
 
 def register(sub):
-    p = sub.add_parser("bench", help="run the benchmark suite (JSON results in benchmarks/results/)", add_help=False)
-    p.add_argument("bench_args", nargs=argparse.REMAINDER, help="arguments of benchmarks/run.py (--backend, --quick, --only, --compare, --out)")
+    from benchmarks.run import add_arguments
+
+    p = sub.add_parser("bench", help="run the benchmark suite (JSON results in benchmarks/results/)",
+                       description="Run the benchmark suite on one backend, print a table and write JSON to benchmarks/results/.")
+    add_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from benchmarks.run import main
+    from benchmarks.run import run as run_suite
 
-    return main(args.bench_args)
+    return run_suite(args)

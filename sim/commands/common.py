@@ -34,5 +34,5 @@ def load_from_args(args):
     except ConfigError as exc:
         err_console.print(f"[bold red]{len(exc.problems)} problem(s) in the config:[/]")
         for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False)
+            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
         return None

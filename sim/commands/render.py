@@ -8,11 +8,15 @@ from sim.commands.common import console, err_console
 def register(sub):
     p = sub.add_parser("render", help="render a run's snapshots off-screen (PNG frames, MP4 or GIF movie)")
     p.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding snapshots/")
-    p.add_argument("--out", metavar="DIR", help="folder for the frames (default: RUN_DIR/render)")
+    p.add_argument("--out", metavar="DIR", help="folder for the frames (default: RUN_DIR/render/<camera>-<tissue>[-<phase>…], one per kind of render)")
     p.add_argument("--movie", metavar="FILE", help="also write a movie: a .mp4 or .gif name (relative to --out)")
     p.add_argument("--fps", type=float, default=5.0, help="movie frames per second (default 5)")
     p.add_argument("--camera", default="clot", choices=["clot", "iso", "top", "side", "orbit"],
-                   help="clot: frame the clot region (whole domain without one); orbit: turn around it over the movie")
+                   help="clot: zoom on the largest clot (whole domain without one); orbit: turn around it over the movie")
+    p.add_argument("--tissue", default="slab", choices=["slab", "faint", "off"],
+                   help="slab: septa, capillaries and agents cut to a slab around the clot; faint: all tissue, nearly transparent; off: none")
+    p.add_argument("--phase", metavar="NAME", help="render only the snapshots of this phase (e.g. blood_flow)")
+    p.add_argument("--steps", metavar="FIRST:LAST", help="render only snapshots with FIRST <= step <= LAST (either end optional)")
     p.add_argument("--species", metavar="NAME[,NAME…]", help="agent species to draw (default: all)")
     p.add_argument("--field", metavar="NAME", help="grid array to draw, e.g. cxcl13")
     p.add_argument("--field-style", default="iso", choices=["iso", "volume"], help="isosurfaces or a translucent volume")
@@ -29,16 +33,18 @@ def run(args) -> int:
     from sim.render import gl
 
     try:
-        from sim.render.driver import frame_size, render_run
+        from sim.render.driver import frame_size, parse_steps, render_folder_name, render_run
         from sim.render.frames import RenderOptions
         from sim.render.movie import check_movie_name, write_movie
 
         options = RenderOptions(size=frame_size(args.size), camera=args.camera, field=args.field,
-                                field_style=args.field_style, max_points=args.max_points,
+                                field_style=args.field_style, max_points=args.max_points, tissue=args.tissue,
                                 species=tuple(s.strip() for s in args.species.split(",")) if args.species else None)
-        out = Path(args.out) if args.out else Path(args.run_dir) / "render"
+        steps = parse_steps(args.steps)
+        out = Path(args.out) if args.out else Path(args.run_dir) / "render" / render_folder_name(options, args.phase, steps)
         movie = check_movie_name(out / args.movie) if args.movie else None
-        frames = render_run(args.run_dir, out, options, jobs=args.jobs, progress=not args.no_progress)
+        frames = render_run(args.run_dir, out, options, jobs=args.jobs, progress=not args.no_progress,
+                            phase=args.phase, steps=steps)
         if movie is not None:
             write_movie(frames, movie, args.fps)
     except gl.RenderUnavailable as exc:

@@ -17,6 +17,7 @@ from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from sim.fields.config import FieldsSection, PlasmaCompartment
 from sim.lattice.config import LatticeConfig
 from sim.lesion_config import LesionsConfig
+from sim.schedule import Schedule, steps_per_phase
 from sim.tumour.config import Tumour
 
 
@@ -63,11 +64,11 @@ class Output(StrictModel):
     """Where and how often a run writes."""
 
     dir: str = "runs"
-    timeseries_every: int = Field(default=10, ge=1, description="steps between time-series rows")
+    timeseries_every: Schedule = Field(default=10, description="between time-series rows: steps, a time, or per phase/clock (sim/schedule.py)")
     progress: bool = True
-    checkpoint_every: Time | None = Field(default=None, gt=0, description="simulated time between checkpoints (s); one is always written at the end")
+    checkpoint_every: Schedule = Field(default=None, description="between checkpoints: steps, a time, or per phase/clock; one is always written at the end")
     checkpoint_keep: int = Field(default=3, ge=1, description="checkpoints kept in RUN_DIR/checkpoints (the newest)")
-    snapshot_every: Time | None = Field(default=None, gt=0, description="simulated time between VTKHDF snapshots (s); none: no snapshots")
+    snapshot_every: Schedule = Field(default=None, description="between VTKHDF snapshots: steps, a time, or per phase/clock; null: no snapshots")
     snapshot_max_agents: int | None = Field(default=None, ge=1, description="per species; larger pools are subsampled evenly in snapshots (never in checkpoints)")
 
 
@@ -121,4 +122,20 @@ class Config(StrictModel):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"phase names must be unique; repeated: {sorted(dup)}")
+        return self
+
+    @model_validator(mode="after")
+    def _schedules_fit_phases(self):
+        """Each output schedule is a whole number of steps in every phase."""
+        from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+        errors = []
+        for key in ("timeseries_every", "checkpoint_every", "snapshot_every"):
+            value = getattr(self.output, key)
+            try:
+                steps_per_phase(value, self.phases)
+            except ValueError as exc:
+                errors.append(InitErrorDetails(type=PydanticCustomError("schedule", "{message}", {"message": str(exc)}), loc=("output", key), input=value))
+        if errors:
+            raise ValidationError.from_exception_data("Config", errors)
         return self

@@ -4,6 +4,7 @@ and snapshot writers to every run that has a run directory."""
 from __future__ import annotations
 
 from sim.io.writers import CheckpointWriter, SnapshotWriter
+from sim.schedule import schedule_trigger, steps_per_phase
 
 
 def initialize(sim) -> None:
@@ -12,11 +13,13 @@ def initialize(sim) -> None:
 
 def operations(sim) -> list:
     """Checkpoint writer (always, with a run directory) and snapshot writer
-    (when ``output.snapshot_every`` is set)."""
+    (when ``output.snapshot_every`` is set; the initial state only when the
+    schedule writes in the first phase)."""
     if sim.run_dir is None:
         return []
-    out = sim.config.output
-    ops = [CheckpointWriter(sim.run_dir / "checkpoints", out.checkpoint_every, out.checkpoint_keep)]
+    out, phases = sim.config.output, sim.config.phases
+    ops = [CheckpointWriter(sim.run_dir / "checkpoints", schedule_trigger(out.checkpoint_every, phases), out.checkpoint_keep)]
     if out.snapshot_every is not None:
-        ops.append(SnapshotWriter(sim.run_dir / "snapshots", out.snapshot_every, out.snapshot_max_agents))
+        at_start = steps_per_phase(out.snapshot_every, phases)[0] is not None
+        ops.append(SnapshotWriter(sim.run_dir / "snapshots", schedule_trigger(out.snapshot_every, phases), out.snapshot_max_agents, at_start))
     return ops

@@ -10,14 +10,7 @@ from pathlib import Path
 from sim.io.checkpoint import write_checkpoint
 from sim.io.snapshot import write_snapshot
 from sim.operations import Operation
-from sim.triggers import EveryTime
-
-
-class _Never:
-    """A trigger that never fires (writers that only act at the end)."""
-
-    def __call__(self, step, time, dt):
-        return False
+from sim.triggers import Trigger
 
 
 def _clean_exit() -> bool:
@@ -26,15 +19,15 @@ def _clean_exit() -> bool:
 
 
 class CheckpointWriter(Operation):
-    """Writes ``directory/step_<step>.h5`` every ``every`` simulated seconds
-    (None: only at the end) and at the end of the run, keeping the newest
-    ``keep`` checkpoints. The initial state is not checkpointed: the config
-    reproduces it."""
+    """Writes ``directory/step_<step>.h5`` when ``trigger`` fires (the
+    config's ``output.checkpoint_every``, see :mod:`sim.schedule`) and at the
+    end of the run, keeping the newest ``keep`` checkpoints. The initial
+    state is not checkpointed: the config reproduces it."""
 
     writer = True
 
-    def __init__(self, directory: str | Path, every: float | None, keep: int):
-        super().__init__(EveryTime(every) if every else _Never())
+    def __init__(self, directory: str | Path, trigger: Trigger, keep: int):
+        super().__init__(trigger)
         self.directory = Path(directory)
         self.keep = keep
         self.last_step: int | None = None
@@ -69,16 +62,18 @@ class CheckpointWriter(Operation):
 
 
 class SnapshotWriter(Operation):
-    """Writes a VTKHDF snapshot folder every ``every`` simulated seconds, at the
-    start of a new run and at its end; pools above ``max_agents`` are
-    subsampled evenly (the files record it)."""
+    """Writes a VTKHDF snapshot folder when ``trigger`` fires (the config's
+    ``output.snapshot_every``), at the start of a new run when ``at_start``
+    (the schedule writes in the first phase) and at its end; pools above
+    ``max_agents`` are subsampled evenly (the files record it)."""
 
     writer = True
 
-    def __init__(self, directory: str | Path, every: float, max_agents: int | None):
-        super().__init__(EveryTime(every))
+    def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None, at_start: bool = True):
+        super().__init__(trigger)
         self.directory = Path(directory)
         self.max_agents = max_agents
+        self.at_start = at_start
         self.last_step: int | None = None
 
     def attach(self, sim):
@@ -86,7 +81,8 @@ class SnapshotWriter(Operation):
         self.last_step = sim.state.step if sim.state.step > 0 else None
 
     def act(self, state, dt):
-        self.write(state)
+        if dt > 0.0 or self.at_start:
+            self.write(state)
 
     def write(self, state) -> list[Path]:
         if state.step == self.last_step:

@@ -37,6 +37,7 @@ class Snapshot:
     shape: tuple[int, int, int]
     cells: dict[str, np.ndarray] = field(default_factory=dict)
     agents: dict[str, Agents] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)  # grid array name -> unit ("pM")
 
     @property
     def size_um(self) -> np.ndarray:
@@ -49,6 +50,12 @@ def snapshot_folders(run_dir: str | Path) -> list[Path]:
     root = Path(run_dir) / "snapshots"
     folders = [p for p in root.glob("step_*") if p.is_dir() and (p / "lattice.vtkhdf").exists()]
     return sorted(folders, key=lambda p: int(p.name[5:]))
+
+
+def snapshot_step_phase(folder: str | Path) -> tuple[int, str]:
+    """(step, phase name) of a snapshot folder, read from its lattice file's attributes."""
+    with h5py.File(Path(folder) / "lattice.vtkhdf", "r") as f:
+        return int(f.attrs.get("alveosim_step", 0)), _text(f.attrs.get("alveosim_phase", ""))
 
 
 def _text(value) -> str:
@@ -66,6 +73,10 @@ def read_snapshot(folder: str | Path, cell_names: tuple[str, ...] = ("labels", "
         shape = (int(ext[1] - ext[0]), int(ext[3] - ext[2]), int(ext[5] - ext[4]))
         snap = Snapshot(folder, int(f.attrs.get("alveosim_step", 0)), float(f.attrs.get("alveosim_time_s", 0.0)),
                         _text(f.attrs.get("alveosim_phase", "")), float(root.attrs["Spacing"][0]), shape)
+        if "FieldData" in root and "units" in root["FieldData"]:
+            for entry in root["FieldData"]["units"][()]:
+                name, _, unit_text = _text(entry).partition(": ")
+                snap.units[name] = unit_text
         for name in cell_names:
             if name in root["CellData"]:
                 a = root["CellData"][name][()]
