@@ -8,6 +8,8 @@ from sim.commands.common import console, err_console
 def register(sub):
     p = sub.add_parser("inspect", help="show what a checkpoint, snapshot file or snapshot folder holds")
     p.add_argument("file", metavar="FILE", help="checkpoint (.h5), snapshot (.vtkhdf) or snapshot folder")
+    p.add_argument("--verify", action="store_true",
+                   help="checkpoints: read everything, check the digest, the stored config and the contents (exit 2 on any damage)")
     p.set_defaults(func=run)
 
 
@@ -34,9 +36,18 @@ def run(args) -> int:
             if is_snapshot:
                 _snapshot(path)
                 return 0
-        _checkpoint(path)
+        if args.verify:
+            from sim.io.checkpoint import read_checkpoint
+
+            read_checkpoint(path)
+        try:
+            _checkpoint(path)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CheckpointError(path, f"damaged checkpoint metadata ({exc})") from None
+        if args.verify:
+            console.print(f"{path}: verified (digest, stored config, clock, pools and arrays)")
     except CheckpointError as exc:
-        err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     except OSError as exc:
         err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({exc})')}", highlight=False)
