@@ -45,7 +45,7 @@ def _sizes(cfg, problem) -> None:
     d = cfg.domain
     voxels = math.prod(s / d.voxel for s in d.size)
     if voxels > MAX_VOXELS:
-        problem(("domain", "size"), f"{voxels:.3g} voxels of {d.voxel} um; at most {MAX_VOXELS:,}")
+        problem(("domain",), f"{voxels:.3g} voxels of {d.voxel} um; at most {MAX_VOXELS:,}")
     for i, phase in enumerate(cfg.phases):
         if phase.duration > MAX_PHASE_S:
             problem(("phases", i, "duration"), f"{phase.duration:.3g} s is more than a century")

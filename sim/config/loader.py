@@ -82,6 +82,8 @@ def _format_problems(errors: list[dict], source: str, lines: dict, origins: dict
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and ("[" in x or x.startswith("function-"))))
         path = ".".join(str(x) for x in loc) or "(top level)"
         where = next((origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origins), None)
+        if where is None:  # a section's own check, of a value an override set inside it
+            where = next((label for path, label in origins.items() if loc and path[: len(loc)] == loc), None)
         if where is None:
             where = next((f"{source}:{lines[loc[:n]]}" for n in range(len(loc), -1, -1) if loc[:n] in lines), source)
         msg = e["msg"].removeprefix("Value error, ")

@@ -91,8 +91,10 @@ def parse_yaml(text: str, source: str) -> tuple[object, dict[tuple, int]]:
 
 
 def _check_size(root, source: str) -> None:
-    """Refuse a node graph whose aliases expand to more than MAX_NODES nodes."""
+    """Refuse a node graph whose aliases expand to more than MAX_NODES nodes
+    or refer to themselves."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
     stack = [(root, False)]
     while stack:
         node, done = stack.pop()
@@ -100,9 +102,13 @@ def _check_size(root, source: str) -> None:
             continue
         children = _children(node)
         if not done:
+            if id(node) in open_nodes:
+                raise YamlError(f"{source}:{node.start_mark.line + 1}: a YAML alias refers to its own anchor (recursive)")
+            open_nodes.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
+        open_nodes.discard(id(node))
         sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
         if sizes[id(node)] > MAX_NODES:
             raise YamlError(f"{source}:{node.start_mark.line + 1}: YAML aliases expand to more than {MAX_NODES:,} values")
