@@ -21,15 +21,15 @@ def run(args) -> int:
     from sim.io.errors import CheckpointError
 
     path = Path(args.file)
-    if path.is_dir():
-        files = sorted(path.glob("*.vtkhdf"))
-        if not files:
-            err_console.print(f"{path}: a folder without .vtkhdf snapshot files")
-            return 2
+    files = sorted(path.glob("*.vtkhdf")) if path.is_dir() else []
+    if path.is_dir() and not files:
+        err_console.print(f"{path}: a folder without .vtkhdf snapshot files", soft_wrap=True)
+        return 2
+    try:
         for f in files:
             _snapshot(f)
-        return 0
-    try:
+        if files:
+            return 0
         if path.is_file() and h5py.is_hdf5(path):
             with h5py.File(path, "r") as f:
                 is_snapshot = "VTKHDF" in f
@@ -49,8 +49,9 @@ def run(args) -> int:
     except CheckpointError as exc:
         err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
-    except OSError as exc:
-        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({exc})')}", highlight=False)
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        detail = " ".join(str(exc).split())
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({detail})')}", highlight=False, soft_wrap=True)
         return 2
     return 0
 

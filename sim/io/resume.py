@@ -70,7 +70,7 @@ def resume(checkpoint: str | Path, backend=None, run_dir: str | Path | None = No
     ck = read_checkpoint(checkpoint)
     if until is not None and until <= ck.time:
         raise CheckpointError(checkpoint, f"--until {format_seconds(until)} is not after the checkpoint's time {format_seconds(ck.time)}")
-    if ck.phase_index >= len(ck.config.phases):
+    if ck.step >= sum(p.n_steps for p in ck.config.phases):
         raise CheckpointError(checkpoint, f"the run reached the end of its last phase at step {ck.step:,}; nothing to resume")
     home = home_run_dir(checkpoint)
     if run_dir is None:
