@@ -113,6 +113,8 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
         cfg = Config.model_validate(data)
     except ValidationError as err:
         raise ConfigError(source, _format_problems(err.errors(), source, lines, origins)) from None
+    except (TypeError, KeyError, AttributeError) as exc:  # a section's check met a value of an unexpected shape
+        raise ConfigError(source, [f"{source}: invalid config ({type(exc).__name__}: {exc})"]) from None
     problems = cross_section_problems(cfg)
     if problems:
         raise ConfigError(source, _format_problems(problems, source, lines, origins))

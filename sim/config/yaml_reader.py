@@ -71,8 +71,9 @@ def read_yaml_file(path: str | Path) -> tuple[object, dict[tuple, int]]:
 
 def parse_yaml(text: str, source: str) -> tuple[object, dict[tuple, int]]:
     """The data of YAML ``text`` and the 1-based line of each key path."""
-    loader = _Loader(text, source)
+    loader = None
     try:
+        loader = _Loader(text, source)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -84,10 +85,14 @@ def parse_yaml(text: str, source: str) -> tuple[object, dict[tuple, int]]:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark is not None else source
         raise YamlError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(f"{source}:{line}: invalid YAML: character #x{exc.character:04x} is not allowed") from None
     except yaml.YAMLError as exc:
         raise YamlError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_size(root, source: str) -> None:

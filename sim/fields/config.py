@@ -36,7 +36,7 @@ def _in_unit(value, unit: str, per_second: bool = False) -> float:
 def _convert(data, unit_keys: dict[str, bool]):
     """Before-validation: parse the concentration entries of a raw mapping in
     its declared ``unit`` (the model stores floats)."""
-    if not isinstance(data, dict) or data.get("unit") not in UNITS:
+    if not isinstance(data, dict) or not isinstance(data.get("unit"), str) or data["unit"] not in UNITS:
         return data
     data = dict(data)
     for key, per_second in unit_keys.items():
