@@ -5,7 +5,6 @@ start."""
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap

@@ -69,6 +69,8 @@ def _checkpoint(path) -> None:
     table.add_row("phase", f"{s['phase']} (index {s['phase_index']}, step {s['phase_step']:,} in it)")
     table.add_row("seed", str(s["seed"]))
     table.add_row("config hash", s["config_hash"])
+    table.add_row("run id", str(s.get("run_id", "")) or "(none)")
+    table.add_row("digest", f"{s.get('digest', '(none)')} (inspect --verify reads the file and checks it)")
     table.add_row("written", f"{s['written_at']} on {s['backend']} ({s['device']})")
     table.add_row("versions", ", ".join(f"{k} {v}" for k, v in s["versions"].items()))
     for name, p in s["pools"].items():
