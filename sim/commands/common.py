@@ -54,8 +54,10 @@ def add_force_argument(p: argparse.ArgumentParser) -> None:
 
 def preflight(cfg, force: bool) -> bool:
     """Everything checked before a run creates its directory, beyond the
-    config's own validation: the run's size (unless ``force``). Prints each
-    problem on one line; True when the run may go ahead."""
+    config's own validation: the run's size (unless ``force``). This is the
+    one place for checks of a whole run against limits or the machine (a
+    memory estimate belongs here too). Prints each problem on one line; True
+    when the run may go ahead."""
     from sim.runsize import run_size_problems
 
     problems = [] if force else run_size_problems(cfg)
