@@ -107,10 +107,15 @@ class SystemicPools(Operation):
 
 
 def initialize(sim) -> None:
-    """Initial pools of a new run: sEV-β2 at its initial value, θ = 0 until
-    the first step, β2 content of EVs."""
+    """Initial pools of a new run: sEV-β2 at the pool's initial value (without
+    a pool: the constant ``blood.vesicles.plasma_concentration``), θ = 0
+    until the first step, β2 content of EVs."""
     cfg, st = sim.config, sim.state
-    st.values["plasma_sev_b2_per_um3"] = cfg.sev_pool.initial if cfg.sev_pool is not None else 0.0
+    if cfg.sev_pool is not None:
+        plasma = cfg.sev_pool.initial
+    else:
+        plasma = cfg.blood.vesicles.plasma_concentration if cfg.blood is not None else 0.0
+    st.values["plasma_sev_b2_per_um3"] = plasma
     st.values["antibody_theta"] = 0.0
     st.values["ev_beta2"] = 0.0 if (cfg.macrophages is not None and cfg.macrophages.itgb2_knockout) else 1.0
 

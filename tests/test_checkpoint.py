@@ -19,6 +19,7 @@ from sim.io.checkpoint import read_checkpoint, write_checkpoint
 from sim.io.errors import CheckpointError
 from sim.io.resume import resume
 from sim.operations import Operation
+from sim.rundir import write_config
 from sim.simulation import Simulation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ class SyntheticField(Operation):
 def new_sim(cfg, backend, run_dir):
     if run_dir is not None:
         run_dir.mkdir(parents=True)
+        write_config(run_dir, cfg)
     sim = Simulation(cfg, backend=backend, run_dir=run_dir)
     rng = np.random.default_rng(3)
     sim.state.arrays["fields"] = backend.asarray(rng.random((2, 12, 12, 12)).astype(np.float32))

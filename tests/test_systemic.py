@@ -95,3 +95,21 @@ def test_primary_tumour_secretion_doubles_with_the_tumour(cpu):
     assert constant.secretion(1e7) == pytest.approx(100 / 10460.0 * 1e3 / 3600, rel=1e-9)
 
 
+
+
+def test_vesicle_plasma_concentration_reaches_the_blood_without_a_pool(cpu):
+    """Without ``sev_pool:``, ``blood.vesicles.plasma_concentration`` is the
+    plasma sEV-β2 of the run: 2e11 /mL = 0.2 /µm³ seeds 0.2 sEVs per µm³ of
+    open blood and is what the time series reports."""
+    from blood_channel import H, blood_config, channel_sim
+
+    from sim import systemic
+
+    blood = blood_config(vesicles={"plasma_concentration": "2e11 /mL"})
+    probe = channel_sim(cpu, blood=blood)
+    values: dict = {}
+    systemic.initialize(SimpleNamespace(config=probe.config, state=SimpleNamespace(values=values)))
+    assert values["plasma_sev_b2_per_um3"] == pytest.approx(0.2)
+    sim = channel_sim(cpu, blood=blood, values=values)
+    blood_voxels = 12 * 3 * 3  # channel lumen incl. inlet and outlet rows
+    assert sim.state.pools["ev"].n == round(values["plasma_sev_b2_per_um3"] * blood_voxels * H**3) > 300

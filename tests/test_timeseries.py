@@ -71,14 +71,19 @@ def test_killed_run_keeps_rows_logged_so_far(tmp_path):
     assert killed == complete[: len(killed)]
 
 
-def test_continue_from_trims_to_the_uninterrupted_rows(tmp_path):
+def test_continue_from_trims_to_the_uninterrupted_rows_at_the_first_write(tmp_path):
     path = tmp_path / "timeseries.csv"
-    path.write_text("step,time_s,x\n0,0.0,1\n2,2.0,2\n4,4.0,3\n5,5.0,4\n6,6.0,5\n8,8.0,6\n9,9.0\n")
+    text = "step,time_s,x\n0,0.0,1\n2,2.0,2\n4,4.0,3\n5,5.0,4\n6,6.0,5\n8,8.0,6\n9,9.0\n"
+    path.write_text(text)
     ts = TimeSeries(every=2, path=path)
     ts.continue_from(5)  # row 5 was written only because a run stopped there; 6 and 8 come after
-    assert [r[0] for r in rows(path)] == ["step", "0", "2", "4"]
-    ts.continue_from(0)
-    assert [r[0] for r in rows(path)] == ["step", "0"]
+    assert path.read_text() == text  # nothing changes until the resumed run writes a row
+    ts._write({"step": 6, "time_s": 6.0, "x": 7})
+    assert [r[0] for r in rows(path)] == ["step", "0", "2", "4", "6"]
+    again = TimeSeries(every=2, path=path)
+    again.continue_from(0)
+    again._write({"step": 1, "time_s": 1.0, "x": 8})
+    assert [r[0] for r in rows(path)] == ["step", "0", "1"]
 
 
 def test_resumed_run_appends_without_repeating(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,7 +33,34 @@ def load_from_args(args):
     try:
         return load_config(args.config, overrides)
     except ConfigError as exc:
-        err_console.print(f"[bold red]{len(exc.problems)} problem(s) in the config:[/]")
-        for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        print_problems(exc.problems, "config")
         return None
+
+
+def print_problems(problems: list[str], what: str) -> None:
+    """One line for one problem; a count and one line each for several
+    (never wrapped, so each stays one line)."""
+    if len(problems) == 1:
+        err_console.print(f"[bold red]error:[/] {escape(problems[0])}", highlight=False, soft_wrap=True)
+        return
+    err_console.print(f"[bold red]{len(problems)} problem(s) in the {what}:[/]")
+    for problem in problems:
+        err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+
+
+def add_force_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true", help="run even when the run is larger than the usual limits (steps, output files)")
+
+
+def preflight(cfg, force: bool) -> bool:
+    """Everything checked before a run creates its directory, beyond the
+    config's own validation: the run's size (unless ``force``). This is the
+    one place for checks of a whole run against limits or the machine (a
+    memory estimate belongs here too). Prints each problem on one line; True
+    when the run may go ahead."""
+    from sim.runsize import run_size_problems
+
+    problems = [] if force else run_size_problems(cfg)
+    if problems:
+        print_problems(problems, "run size")
+    return not problems

@@ -8,6 +8,8 @@ from sim.commands.common import console, err_console
 def register(sub):
     p = sub.add_parser("inspect", help="show what a checkpoint, snapshot file or snapshot folder holds")
     p.add_argument("file", metavar="FILE", help="checkpoint (.h5), snapshot (.vtkhdf) or snapshot folder")
+    p.add_argument("--verify", action="store_true",
+                   help="checkpoints: read everything, check the digest, the stored config and the contents (exit 2 on any damage)")
     p.set_defaults(func=run)
 
 
@@ -19,27 +21,37 @@ def run(args) -> int:
     from sim.io.errors import CheckpointError
 
     path = Path(args.file)
-    if path.is_dir():
-        files = sorted(path.glob("*.vtkhdf"))
-        if not files:
-            err_console.print(f"{path}: a folder without .vtkhdf snapshot files")
-            return 2
+    files = sorted(path.glob("*.vtkhdf")) if path.is_dir() else []
+    if path.is_dir() and not files:
+        err_console.print(f"{path}: a folder without .vtkhdf snapshot files", soft_wrap=True)
+        return 2
+    try:
         for f in files:
             _snapshot(f)
-        return 0
-    try:
+        if files:
+            return 0
         if path.is_file() and h5py.is_hdf5(path):
             with h5py.File(path, "r") as f:
                 is_snapshot = "VTKHDF" in f
             if is_snapshot:
                 _snapshot(path)
                 return 0
-        _checkpoint(path)
+        if args.verify:
+            from sim.io.checkpoint import read_checkpoint
+
+            read_checkpoint(path)
+        try:
+            _checkpoint(path)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CheckpointError(path, f"damaged checkpoint metadata ({exc})") from None
+        if args.verify:
+            console.print(f"{path}: verified (digest, stored config, clock, pools and arrays)")
     except CheckpointError as exc:
-        err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
-    except OSError as exc:
-        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({exc})')}", highlight=False)
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        detail = " ".join(str(exc).split())
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{path}: damaged HDF5 file ({detail})')}", highlight=False, soft_wrap=True)
         return 2
     return 0
 
@@ -57,6 +69,8 @@ def _checkpoint(path) -> None:
     table.add_row("phase", f"{s['phase']} (index {s['phase_index']}, step {s['phase_step']:,} in it)")
     table.add_row("seed", str(s["seed"]))
     table.add_row("config hash", s["config_hash"])
+    table.add_row("run id", str(s.get("run_id", "")) or "(none)")
+    table.add_row("digest", f"{s.get('digest', '(none)')} (inspect --verify reads the file and checks it)")
     table.add_row("written", f"{s['written_at']} on {s['backend']} ({s['device']})")
     table.add_row("versions", ", ".join(f"{k} {v}" for k, v in s["versions"].items()))
     for name, p in s["pools"].items():

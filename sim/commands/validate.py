@@ -1,11 +1,12 @@
 """``alveosim validate CONFIG``: print the resolved config or every problem (exit 2)."""
 
-from sim.commands.common import add_config_arguments, load_from_args
+from sim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
 
 
 def register(sub):
     p = sub.add_parser("validate", help="check a config and print it resolved (defaults filled in, values in the units given) with its hash")
     add_config_arguments(p)
+    add_force_argument(p)
     p.set_defaults(func=run)
 
 
@@ -17,7 +18,7 @@ def run(args) -> int:
     from sim.config.display import display_yaml
 
     cfg = load_from_args(args)
-    if cfg is None:
+    if cfg is None or not preflight(cfg, args.force):
         return 2
     # plain writes, never wrapped: the output is valid YAML that validates to the same hash
     try:

@@ -11,7 +11,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from sim.config.checks import cross_section_problems
 from sim.config.schema import Config
+from sim.config.yaml_reader import YamlError, parse_yaml, read_yaml_file
 
 
 class ConfigError(ValueError):
@@ -23,61 +25,67 @@ class ConfigError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def _line_map(node, path=(), out=None) -> dict[tuple, int]:
-    """Map each key path of a composed YAML node tree to its 1-based line."""
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), out)
-            out[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_map(item, path + (i,), out)
-    return out
-
-
-def _coerce_override(raw: str):
-    """Parse the value of ``--set key=value`` as a YAML scalar or list."""
-    return yaml.safe_load(raw)
+def _override_error(label: str, problem: str) -> ConfigError:
+    return ConfigError("--set", [f"{label}: {problem}"])
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> tuple[dict, dict[tuple, str]]:
     """Return a copy of ``data`` with ``a.b.c=value`` overrides applied, and the
-    origin label of each overridden path (for error messages)."""
+    origin label of each overridden path (for error messages).
+
+    A path goes through sections (mappings, created when absent) and list
+    items (``phases.0.dt``: an existing index); it never goes through a
+    value. The value is read as YAML with the file's limits. Every problem
+    raises a :class:`ConfigError` naming the ``--set``.
+    """
     data = copy.deepcopy(data)
     origins = {}
     for item in overrides:
         if "=" not in item:
-            raise ConfigError("--set", [f"--set {item!r}: expected KEY.PATH=VALUE"])
+            raise _override_error(f"--set {item}", "expected KEY.PATH=VALUE")
         key, raw = item.split("=", 1)
-        parts = [int(p) if p.isdigit() else p for p in key.strip().split(".")]
-        node = data
-        for part in parts[:-1]:
+        key = key.strip()
+        label = f"--set {key}"
+        parts = key.split(".")
+        if not all(parts):
+            raise _override_error(label, "empty key in the path")
+        try:
+            value, _ = parse_yaml(raw, label)
+        except YamlError as exc:
+            raise ConfigError("--set", [str(exc)]) from None
+        node, path = data, []
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
             if isinstance(node, list):
-                node = node[part]
+                if not part.isdigit() or int(part) >= len(node):
+                    where = ".".join(path)
+                    raise _override_error(label, f"{part!r} is not an index of {where} (0 to {len(node) - 1})")
+                part = int(part)
+            elif not isinstance(node, dict):
+                raise _override_error(label, f"{'.'.join(path)} is a value, not a section")
+            path.append(str(part))
+            if last:
+                node[part] = value
             else:
-                node = node.setdefault(part, {})
-        node[parts[-1]] = _coerce_override(raw)
-        origins[tuple(parts)] = f"--set {key.strip()}"
+                if isinstance(node, dict) and node.get(part) is None:
+                    node[part] = {}
+                node = node[part]
+        origins[tuple(int(p) if p.isdigit() else p for p in parts)] = label
     return data, origins
 
 
-def _format_problems(err: ValidationError, source: str, lines: dict, origins: dict) -> list[str]:
+def _format_problems(errors: list[dict], source: str, lines: dict, origins: dict) -> list[str]:
+    """One line per error (pydantic's ``loc``/``msg``/``type`` dicts): where
+    (file:line or the --set), key path, message."""
     problems = []
-    for e in err.errors():
+    for e in errors:
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and ("[" in x or x.startswith("function-"))))
         path = ".".join(str(x) for x in loc) or "(top level)"
-        where = source
-        for n in range(len(loc), -1, -1):
-            if loc[:n] in origins:
-                where = origins[loc[:n]]
-                break
-            if loc[:n] in lines:
-                where = f"{source}:{lines[loc[:n]]}"
-                break
+        where = next((origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origins), None)
+        if where is None:  # a section's own check, of a value an override set inside it
+            where = next((label for path, label in origins.items() if loc and path[: len(loc)] == loc), None)
+        if where is None:
+            where = next((f"{source}:{lines[loc[:n]]}" for n in range(len(loc), -1, -1) if loc[:n] in lines), source)
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (misspelt?)"
@@ -95,23 +103,21 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     lines: dict = {}
     if data is None:
         try:
-            text = Path(path).read_text()
-        except OSError as exc:
-            raise ConfigError(source, [f"{source}: cannot read config: {exc.strerror}"]) from None
-        try:
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(source, [f"{source}: invalid YAML: {exc}"]) from None
-        if node is not None:
-            lines = _line_map(node)
+            data, lines = read_yaml_file(path)
+        except YamlError as exc:
+            raise ConfigError(source, [str(exc)]) from None
     if not isinstance(data, dict):
         raise ConfigError(source, [f"{source}: the top level must be a mapping of keys"])
     data, origins = apply_overrides(data, overrides or [])
     try:
         cfg = Config.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(source, _format_problems(err, source, lines, origins)) from None
+        raise ConfigError(source, _format_problems(err.errors(), source, lines, origins)) from None
+    except (TypeError, KeyError, AttributeError) as exc:  # a section's check met a value of an unexpected shape
+        raise ConfigError(source, [f"{source}: invalid config ({type(exc).__name__}: {exc})"]) from None
+    problems = cross_section_problems(cfg)
+    if problems:
+        raise ConfigError(source, _format_problems(problems, source, lines, origins))
     cfg._source = source
     cfg._given = data
     return cfg

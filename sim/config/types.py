@@ -15,9 +15,10 @@ from sim.units import UnitError, parse
 
 
 class StrictModel(BaseModel):
-    """Base for every config section: unknown keys are errors, types strict."""
+    """Base for every config section: unknown keys are errors, types strict,
+    numbers finite."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, validate_assignment=True, allow_inf_nan=False)
 
 
 def quantity(canonical: str, molar_mass_g_per_mol: float | None = None):

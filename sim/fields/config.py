@@ -36,7 +36,7 @@ def _in_unit(value, unit: str, per_second: bool = False) -> float:
 def _convert(data, unit_keys: dict[str, bool]):
     """Before-validation: parse the concentration entries of a raw mapping in
     its declared ``unit`` (the model stores floats)."""
-    if not isinstance(data, dict) or data.get("unit") not in UNITS:
+    if not isinstance(data, dict) or not isinstance(data.get("unit"), str) or data["unit"] not in UNITS:
         return data
     data = dict(data)
     for key, per_second in unit_keys.items():
@@ -183,15 +183,23 @@ class PlasmaCompartment(StrictModel):
         return math.log(2.0) / self.half_life if self.half_life is not None else 0.0
 
 
-def check_plasma_links(fields: FieldsSection | None, plasma: dict[str, PlasmaCompartment]) -> None:
-    """Every field's ``plasma`` names a declared compartment of the same unit."""
-    if fields is None:
-        return
-    for name, spec in fields.named.items():
+def plasma_link_problems(fields: FieldsSection | None, plasma: dict[str, PlasmaCompartment]) -> list[tuple[tuple, str]]:
+    """(key path, problem) for each field whose ``plasma`` names no declared
+    compartment or one of another unit."""
+    out = []
+    for name, spec in (fields.named.items() if fields is not None else ()):
         if spec.plasma is None:
             continue
         comp = plasma.get(spec.plasma)
+        loc = ("fields", "named", name, "plasma")
         if comp is None:
-            raise ValueError(f"fields.named.{name}.plasma: no plasma compartment {spec.plasma!r}; declared: {sorted(plasma)}")
-        if comp.unit != spec.unit:
-            raise ValueError(f"fields.named.{name}: unit {spec.unit} differs from plasma.{spec.plasma} unit {comp.unit}")
+            out.append((loc, f"no plasma compartment {spec.plasma!r}; declared: {sorted(plasma)}"))
+        elif comp.unit != spec.unit:
+            out.append((loc, f"field unit {spec.unit} differs from plasma.{spec.plasma} unit {comp.unit}"))
+    return out
+
+
+def check_plasma_links(fields: FieldsSection | None, plasma: dict[str, PlasmaCompartment]) -> None:
+    """Raise ValueError on the first of :func:`plasma_link_problems`."""
+    for loc, msg in plasma_link_problems(fields, plasma):
+        raise ValueError(f"{'.'.join(loc)}: {msg}")

@@ -7,12 +7,13 @@ all fields, with ``n``, ``next_uid`` and ``capacity``), every array in
 ``state.arrays`` and every entry of ``state.values``, so a new species, field
 or lattice array is checkpointed without edits here.
 
-File layout (format ``alveosim-checkpoint``, version 1)::
+File layout (format ``alveosim-checkpoint``, version 2)::
 
     /                 attrs: format, format_version, complete, step, time_s,
                       phase_index, phase_step, phase, seed, config_hash,
+                      run_id (of the run directory's marker; "" without one),
                       rng, versions (alveosim, numpy, numba, h5py), backend,
-                      device, written_at
+                      device, written_at, digest
     /config           resolved YAML of the run's config (canonical units)
     /pools/<species>  attrs: n, next_uid, capacity, fields (JSON), units, states
     /pools/<species>/<field>   [n, *trailing], the species' dtype
@@ -20,7 +21,10 @@ File layout (format ``alveosim-checkpoint``, version 1)::
     /values           attrs: name -> scalar
 
 Datasets are chunked, compressed (gzip level 1 with byte shuffle) and carry
-Fletcher-32 checksums, so damaged data is detected on read.
+Fletcher-32 checksums; ``digest`` (SHA-256 over every attribute and dataset,
+:mod:`sim.io.digest`) is written last and verified on every read, so a
+changed bit anywhere, data or metadata, is detected. What is read is then
+checked against the stored config and this machine (:mod:`sim.io.trust`).
 """
 
 from __future__ import annotations
@@ -33,14 +37,14 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import yaml
 
 from sim.io.atomic import atomic_path
 from sim.io.attrs import plain
+from sim.io.digest import DIGEST_ATTR, UnreadableDataset, file_digest
 from sim.io.errors import CheckpointError
 
 FORMAT = "alveosim-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RNG_NOTE = "Philox-4x32 counter RNG keyed by (seed, stream, step, uid); counters: step and each pool's next_uid"
 _CHUNK_BYTES = 1 << 20
 _FILTERS = {"compression": "gzip", "compression_opts": 1, "shuffle": True, "fletcher32": True}
@@ -63,6 +67,7 @@ def write_checkpoint(sim, path: str | Path) -> Path:
             for name, value in sim.state.values.items():
                 values.attrs[name] = value
             f.attrs["complete"] = np.int8(1)
+            f.attrs[DIGEST_ATTR] = file_digest(f)
     return path
 
 
@@ -71,6 +76,7 @@ def _write_header(f: h5py.File, sim) -> None:
 
     import sim as alveosim
     from sim.config import config_hash, resolved_yaml
+    from sim.rundir import read_marker
 
     st = sim.state
     f.attrs["format"] = FORMAT
@@ -82,6 +88,8 @@ def _write_header(f: h5py.File, sim) -> None:
     f.attrs["phase"] = sim.phase_name(st.phase_index)
     f.attrs["seed"] = np.uint64(st.seed)
     f.attrs["config_hash"] = config_hash(sim.config)
+    marker = read_marker(sim.run_dir) if sim.run_dir is not None else None
+    f.attrs["run_id"] = marker["run_id"] if marker else ""
     f.attrs["rng"] = RNG_NOTE
     f.attrs["versions"] = json.dumps({
         "alveosim": alveosim.__version__, "numpy": np.__version__, "numba": numba.__version__,
@@ -180,7 +188,10 @@ def _check_header(path: Path, f: h5py.File) -> None:
     if fmt != FORMAT:
         kind = "a VTKHDF snapshot" if "VTKHDF" in f else "an HDF5 file of another program"
         raise CheckpointError(path, f"not an alveosim checkpoint: it is {kind} (no format={FORMAT!r} attribute)")
-    version = int(f.attrs.get("format_version", -1))
+    try:
+        version = int(f.attrs.get("format_version", -1))
+    except (TypeError, ValueError):
+        version = -1
     if version != FORMAT_VERSION:
         raise CheckpointError(path, f"checkpoint format version {version}; this alveosim reads version {FORMAT_VERSION}")
     if int(f.attrs.get("complete", 0)) != 1:
@@ -207,15 +218,25 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 
 def _read(path: Path, f: h5py.File) -> Checkpoint:
     from sim.config import ConfigError, config_hash, load_config
+    from sim.config.yaml_reader import YamlError, parse_yaml
+    from sim.io.trust import check_checkpoint
     from sim.model import feature_modules
 
     feature_modules()  # registers every species this alveosim defines
+    recorded = plain(f.attrs.get(DIGEST_ATTR))
+    try:
+        actual = file_digest(f)
+    except UnreadableDataset as exc:
+        raise CheckpointError(path, f"damaged dataset /{exc.name} ({_short(exc.__cause__ or exc)})") from None
+    if not isinstance(recorded, str) or actual != recorded:
+        raise CheckpointError(path, "digest mismatch: the file was changed or damaged after it was written")
     text = _read_data(path, f, "config")
     text = text.decode() if isinstance(text, bytes) else str(text)
     try:
-        cfg = load_config(data=yaml.safe_load(text))
-    except (ConfigError, yaml.YAMLError) as exc:
-        raise CheckpointError(path, f"the stored config does not validate with this alveosim:\n{exc}") from None
+        data, _ = parse_yaml(text, f"{path}:/config")
+        cfg = load_config(data=data)
+    except (ConfigError, YamlError) as exc:
+        raise CheckpointError(path, f"the stored config does not validate with this alveosim: {'; '.join(str(exc).splitlines())}") from None
     cfg._source = f"{path}:/config"
     stored_hash = str(f.attrs["config_hash"])
     if config_hash(cfg) != stored_hash:
@@ -230,6 +251,7 @@ def _read(path: Path, f: h5py.File) -> Checkpoint:
     for name in f["arrays"]:
         ck.arrays[name] = _read_data(path, f["arrays"], name)
     ck.values = {k: plain(v) for k, v in f["values"].attrs.items()}
+    check_checkpoint(ck)
     return ck
 
 
@@ -254,7 +276,7 @@ def _read_pool(path: Path, name: str, g: h5py.Group) -> PoolData:
         if arr.shape != (n, *shape) or arr.dtype != dtype:
             raise CheckpointError(path, f"species {name!r} field {fname!r}: {arr.dtype}{list(arr.shape)}, expected {dtype}{[n, *shape]}")
         fields[fname] = arr
-    return PoolData(species, n, int(g.attrs["next_uid"]), max(int(g.attrs["capacity"]), n, 1), fields)
+    return PoolData(species, n, int(g.attrs["next_uid"]), int(g.attrs["capacity"]), fields)
 
 
 def _read_data(path: Path, group: h5py.Group, name: str):

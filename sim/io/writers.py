@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sim.io.atomic import remove_stale
 from sim.io.checkpoint import write_checkpoint
 from sim.io.snapshot import write_snapshot
 from sim.operations import Operation
@@ -33,8 +34,12 @@ class CheckpointWriter(Operation):
         self.last_step: int | None = None
 
     def attach(self, sim):
+        """Also removes temporary files that a killed earlier run left in the
+        run directory and its checkpoint and snapshot folders."""
         super().attach(sim)
         self.last_step = sim.state.step
+        for folder in (self.directory.parent, self.directory, self.directory.parent / "snapshots"):
+            remove_stale(folder)
 
     def act(self, state, dt):
         if dt > 0.0:

@@ -31,7 +31,6 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.config import ConfigError
@@ -125,20 +124,17 @@ class SweepFile:
     each key path (for error messages) and the base config's absolute path."""
 
     def __init__(self, path: str | Path):
-        from sim.config.loader import _line_map
+        from sim.config.yaml_reader import YamlError, decode, parse_yaml
 
         self.path = Path(path)
         source = str(path)
         try:
-            self.text = self.path.read_text()
+            self.text = decode(self.path.read_bytes(), source)
+            data, self.lines = parse_yaml(self.text, source)
         except OSError as exc:
             raise ConfigError(source, [f"{source}: cannot read sweep file: {exc.strerror}"]) from None
-        try:
-            node = yaml.compose(self.text)
-            data = yaml.safe_load(self.text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(source, [f"{source}: invalid YAML: {exc}"]) from None
-        self.lines = _line_map(node) if node is not None else {}
+        except YamlError as exc:
+            raise ConfigError(source, [str(exc)]) from None
         if not isinstance(data, dict):
             raise ConfigError(source, [f"{source}: the top level must be a mapping of keys"])
         try:

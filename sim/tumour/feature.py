@@ -54,13 +54,12 @@ class TumourSeeding(Operation):
         self.cells.build(pool.arrays["pos"], pool.n)
 
 
-def _check_phases(sim, cfg) -> None:
-    for phase in sim.config.phases:
-        if phase.clock == TISSUE and phase.dt > MAX_CYCLE_PER_STEP * cfg.doubling_time:
-            raise ValueError(
-                f"tumour: tissue phase {phase.name!r} has dt {phase.dt} s, more than {MAX_CYCLE_PER_STEP} of the "
-                f"doubling time ({cfg.doubling_time} s); use a shorter dt"
-            )
+def phase_problems(phases, cfg) -> list[tuple[int, str]]:
+    """(phase index, problem) for each tissue phase whose dt is too long for
+    the tumour cells' doubling time."""
+    return [(i, f"tumour: tissue phase {phase.name!r} has dt {phase.dt} s, more than {MAX_CYCLE_PER_STEP} of the "
+                f"doubling time ({cfg.doubling_time} s); use a shorter dt")
+            for i, phase in enumerate(phases) if phase.clock == TISSUE and phase.dt > MAX_CYCLE_PER_STEP * cfg.doubling_time]
 
 
 def initialize(sim) -> None:
@@ -75,7 +74,8 @@ def operations(sim) -> list[Operation]:
     cfg = sim.config.tumour
     if cfg is None:
         return []
-    _check_phases(sim, cfg)
+    for _, problem in phase_problems(sim.config.phases, cfg):
+        raise ValueError(problem)
     sim.tumour_cells = tumour_cell_list(sim, cfg)
     return [
         TumourSeeding(cfg, sim.tumour_cells),
