@@ -217,7 +217,7 @@ def test_run_size_limits_ask_for_force(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "out").exists()
     capsys.readouterr()
     assert main(["validate", str(config), *slip, "--force"]) == 0
-    files = ["--set", "output.snapshot_every=1 s", "--set", "phases.0.duration=10 h"]
+    files = ["--set", "output.snapshot_every=1", "--set", "phases.0.duration=100 h"]
     assert main(["validate", str(config), *files]) == 2
     assert "files" in _one_line(capsys.readouterr().err)
 
