@@ -312,3 +312,22 @@ def test_implicit_cg_reaches_the_point_source_steady_state_in_one_step(cpu):
     lod, exact, r = _point_source_steady(cpu, "implicit", 41, lam, 1e4, 1)
     sel = np.abs(r - 2.0) < 0.5
     assert abs(np.mean(lod[sel] / exact[sel]) - 1.0) > 0.5
+
+
+def test_explicit_stencil_launchers_identical_on_a_non_cubic_grid():
+    """One explicit step by the CPU launcher and by the CUDA launcher (a 3-D
+    grid of threads, z fastest) gives bit-identical float32 on nx ≠ ny ≠ nz,
+    so an axis swapped in the thread-to-voxel map fails."""
+    shape = (5, 6, 37)  # nz > one 32-thread block row: two blocks along z
+    labels = _mixed_labels(shape, seed=8).reshape(-1)
+    nl = len(NAMES)
+    coef = (np.random.default_rng(9).random(nl * nl) * 0.1).astype(np.float32)
+    c0 = np.random.default_rng(10).random(labels.size).astype(np.float32)
+    out = []
+    for name in ("cpu", "cuda"):
+        be = select_backend(name)
+        dst = be.asarray(np.zeros_like(c0))
+        be.kernels("diffusion").stencil_step(c0.size, be.asarray(c0), dst, be.asarray(labels), be.asarray(coef), np.int32(nl), *shape)
+        out.append(be.to_host(dst))
+    assert np.array_equal(out[0], out[1])
+    assert not np.array_equal(out[0], c0)

@@ -116,6 +116,7 @@ _INFO = re.compile(
     r"(?P<stack>\d+) bytes stack frame, (?P<spill_stores>\d+) bytes spill stores, (?P<spill_loads>\d+) bytes spill loads"
 )
 _REGS = re.compile(r"Used (?P<registers>\d+) registers")
+_DIV64 = re.compile(r"\b(?:div|rem)\.[su]64\b")  # 64-bit integer division: tens of instructions each
 
 
 def assemble(ptx: str, cc: tuple[int, int], ptxas: str) -> dict:
@@ -170,7 +171,8 @@ def source_key(cc: tuple[int, int], ptxas: str) -> str:
 def compile_kernel(kernel, signatures: list[tuple], cc: tuple[int, int], ptxas: str) -> dict:
     """Compile one kernel for every recorded argument-type tuple to PTX for
     ``cc`` and assemble it; returns the worst ptxas figures over the tuples
-    and the compile time (s). Raises on any typing, NVVM or ptxas error."""
+    (and the number of 64-bit integer div/rem instructions in the PTX) and
+    the compile time (s). Raises on any typing, NVVM or ptxas error."""
     from numba import cuda
 
     if not signatures:
@@ -180,7 +182,9 @@ def compile_kernel(kernel, signatures: list[tuple], cc: tuple[int, int], ptxas: 
     with stand_in_device(cc):
         for sig in signatures:
             ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=cc)
-            for key, value in assemble(ptx, cc, ptxas).items():
+            figures = assemble(ptx, cc, ptxas)
+            figures["int64_divisions"] = len(_DIV64.findall(ptx))
+            for key, value in figures.items():
                 worst[key] = max(worst.get(key, 0), value)
     worst["seconds"] = round(time.perf_counter() - start, 2)
     return worst

@@ -1,12 +1,15 @@
 """CUDA launchers of the reaction–diffusion rules (kernels.rules.diffusion):
 one thread per line for the implicit sweeps (adjacent threads take lines
-adjacent in memory), one thread per voxel otherwise (the stencil's adjacent
-threads take adjacent z, the contiguous axis, so loads coalesce)."""
+adjacent in memory), one thread per voxel otherwise; the stencil runs on a
+3-D grid whose fastest thread index is z, the contiguous axis, so loads
+coalesce."""
 
 from numba import cuda, uint64
 
 from kernels.cuda.launch import grid1d
 from kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+
+STENCIL_BLOCK = (32, 4, 2)  # threads along (z, y, x) of the explicit stencil's 3-D grid
 
 
 @cuda.jit(cache=True)
@@ -23,17 +26,17 @@ def _lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz)
 
 @cuda.jit(cache=True)
 def _stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
-    idx = cuda.grid(1)
-    if idx < n:
-        i = idx // (ny * nz)
-        j = (idx // nz) % ny
-        k = idx % nz
+    """One explicit step on a 3-D grid: thread (x, y, z) takes voxel
+    (i, j, k) = (z, y, x), so a warp runs along k, the contiguous axis, and
+    no thread divides to find its voxel."""
+    k, j, i = cuda.grid(3)
+    if i < nx and j < ny and k < nz:
         sx = uint64(ny * nz)
         sy = uint64(nz)
         zero = uint64(0)
         one = uint64(1)
         stencil_voxel(
-            c, out, lab, coef, nl, uint64(idx),
+            c, out, lab, coef, nl, uint64((i * ny + j) * nz + k),
             sx if i > 0 else zero, sx if i < nx - 1 else zero,
             sy if j > 0 else zero, sy if j < ny - 1 else zero,
             one if k > 0 else zero, one if k < nz - 1 else zero,
@@ -62,7 +65,14 @@ def _react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
 
 
 lod_sweep = grid1d(_lod_sweep)
-stencil_step = grid1d(_stencil_step)
 dirichlet = grid1d(_dirichlet)
 decay = grid1d(_decay)
 react = grid1d(_react)
+
+
+def stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
+    """Same contract as the CPU ``stencil_step`` (n = nx*ny*nz voxels)."""
+    if int(n) > 0:
+        tz, ty, tx = STENCIL_BLOCK
+        blocks = ((nz + tz - 1) // tz, (ny + ty - 1) // ty, (nx + tx - 1) // tx)
+        _stencil_step[blocks, STENCIL_BLOCK](n, c, out, lab, coef, nl, nx, ny, nz)

@@ -28,8 +28,8 @@ from pathlib import Path
 
 PATH = Path(__file__).with_name("signatures.json")
 
-# Simulator tests whose launches cover every kernel (-k cuda selects the
-# CUDA side of the backend-parametrised tests).
+# Simulator tests whose launches cover every kernel (-k selects the CUDA side
+# of the backend-parametrised tests and the CUDA-only ones).
 RECORDING_TESTS = [
     "tests/test_alveolar.py",
     "tests/test_blood_aggregation.py",
@@ -47,6 +47,7 @@ RECORDING_TESTS = [
     "tests/test_sources.py",
     "tests/test_tumour_lifecycle.py",
     "tests/test_tumour_mechanics.py",
+    "tests/test_simulation.py",
 ]
 
 
@@ -111,7 +112,7 @@ def record(extra_args: list[str] | None = None) -> dict[str, list]:
     import pytest
 
     recorder = Recorder()
-    code = pytest.main(["-q", "-x", "-p", "no:cacheprovider", "-k", "cuda", *RECORDING_TESTS, *(extra_args or [])], plugins=[recorder])
+    code = pytest.main(["-q", "-x", "-p", "no:cacheprovider", "-m", "not slow", "-k", "cuda or backend", *RECORDING_TESTS, *(extra_args or [])], plugins=[recorder])
     if code != 0:
         raise SystemExit(f"recording tests failed (exit {code})")
     return {name: [json.loads(s) for s in sorted(sigs)] for name, sigs in sorted(recorder.seen.items())}
