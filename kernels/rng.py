@@ -23,6 +23,8 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from kernels.jitable import inlined_jitable
+
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 _SHIFT16 = np.uint64(16)
@@ -71,7 +73,7 @@ ZIG_W, ZIG_K, ZIG_F, ZIG_AREA = _ziggurat_tables()
 _R_INV = 1.0 / ZIG_R
 
 
-@register_jitable(inline="always")
+@inlined_jitable()
 def philox4(seed, stream, step, uid, block):
     """Four uint64 words, each holding 32 random bits, for one counter value.
 
@@ -167,7 +169,7 @@ def _zig(seed, stream, step, uid, block, lane, word):
     return x
 
 
-@register_jitable(inline="always")
+@inlined_jitable()
 def normal4_fast(seed, stream, step, uid, block):
     """normal4's fast path without branches: (z0, z1, z2, z3, ok); when ok
     (probability ≈ 0.953, 0.988 per word) the four values equal normal4's, otherwise call

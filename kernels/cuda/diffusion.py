@@ -1,12 +1,22 @@
 """CUDA launchers of the reaction–diffusion rules (kernels.rules.diffusion):
-one thread per line for the implicit sweeps (adjacent threads take lines
-adjacent in memory), one thread per voxel otherwise (the stencil's adjacent
-threads take adjacent z, the contiguous axis, so loads coalesce)."""
+one thread per line for the implicit sweeps, one thread per voxel otherwise.
 
-from numba import cuda, uint64
+In the x and y sweeps adjacent threads take lines adjacent in memory, so
+every access coalesces. A z line is contiguous, so adjacent threads' lines
+lie nz apart: the z sweep (lines of up to ``LOCAL_LINE`` voxels) reads its
+line once into thread-local arrays, runs the Thomas recurrence there (local
+memory interleaves threads, so a warp's same-index accesses coalesce and the
+float64 scratch never goes to global memory) and writes the line back once.
+The stencil runs on a 3-D grid whose fastest thread index is z, the
+contiguous axis, so loads coalesce."""
+
+from numba import cuda, float32, float64, uint8, uint64
 
 from kernels.cuda.launch import grid1d
 from kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+
+STENCIL_BLOCK = (32, 4, 2)  # threads along (z, y, x) of the explicit stencil's 3-D grid
+LOCAL_LINE = 256  # longest z line solved in thread-local arrays (21 B per voxel per thread)
 
 
 @cuda.jit(cache=True)
@@ -22,18 +32,39 @@ def _lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz)
 
 
 @cuda.jit(cache=True)
+def _lod_z_local(n_lines, c, lab, gtab, fixed, value, r, nz):
+    """The z sweep of line ``line`` (flat indices line·nz …) in local arrays."""
+    line = cuda.grid(1)
+    if line < n_lines:
+        cl = cuda.local.array(LOCAL_LINE, float32)
+        ll = cuda.local.array(LOCAL_LINE, uint8)
+        cp = cuda.local.array(LOCAL_LINE, float64)
+        dp = cuda.local.array(LOCAL_LINE, float64)
+        base = line * nz
+        for t in range(nz):
+            cl[t] = c[base + t]
+            ll[t] = lab[base + t]
+        for t in range(nz):
+            lod_forward(cl, cp, dp, ll, gtab, fixed, value, r, 0, 1, t, nz)
+        for t in range(nz - 1, -1, -1):
+            lod_backward(cl, cp, dp, 0, 1, t, nz)
+        for t in range(nz):
+            c[base + t] = cl[t]
+
+
+@cuda.jit(cache=True)
 def _stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
-    idx = cuda.grid(1)
-    if idx < n:
-        i = idx // (ny * nz)
-        j = (idx // nz) % ny
-        k = idx % nz
+    """One explicit step on a 3-D grid: thread (x, y, z) takes voxel
+    (i, j, k) = (z, y, x), so a warp runs along k, the contiguous axis, and
+    no thread divides to find its voxel."""
+    k, j, i = cuda.grid(3)
+    if i < nx and j < ny and k < nz:
         sx = uint64(ny * nz)
         sy = uint64(nz)
         zero = uint64(0)
         one = uint64(1)
         stencil_voxel(
-            c, out, lab, coef, nl, uint64(idx),
+            c, out, lab, coef, nl, uint64((i * ny + j) * nz + k),
             sx if i > 0 else zero, sx if i < nx - 1 else zero,
             sy if j > 0 else zero, sy if j < ny - 1 else zero,
             one if k > 0 else zero, one if k < nz - 1 else zero,
@@ -61,8 +92,23 @@ def _react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
         react_voxel(c, src, upt, lab, fixed, k_decay, inv_scale, dt, idx)
 
 
-lod_sweep = grid1d(_lod_sweep)
-stencil_step = grid1d(_stencil_step)
 dirichlet = grid1d(_dirichlet)
 decay = grid1d(_decay)
 react = grid1d(_react)
+
+
+def stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
+    """Same contract as the CPU ``stencil_step`` (n = nx*ny*nz voxels)."""
+    if int(n) > 0:
+        tz, ty, tx = STENCIL_BLOCK
+        blocks = ((nz + tz - 1) // tz, (ny + ty - 1) // ty, (nx + tx - 1) // tx)
+        _stencil_step[blocks, STENCIL_BLOCK](n, c, out, lab, coef, nl, nx, ny, nz)
+
+
+def lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
+    """Same contract as the CPU ``lod_sweep``; cp, dp are unused by a z
+    sweep of lines up to LOCAL_LINE voxels."""
+    if axis == 2 and nz <= LOCAL_LINE:
+        grid1d(_lod_z_local)(n_lines, c, lab, gtab, fixed, value, r, nz)
+    else:
+        grid1d(_lod_sweep)(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz)

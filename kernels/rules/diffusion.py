@@ -27,6 +27,8 @@ import math
 from numba import int32
 from numba.extending import register_jitable
 
+from kernels.jitable import inlined_jitable
+
 
 @register_jitable(_nrt=False)
 def lod_forward(c, cp, dp, lab, gtab, fixed, value, r, base, stride, t, n):
@@ -80,7 +82,7 @@ def line_base(axis, line, ny, nz):
     return line * nz, 1
 
 
-@register_jitable(_nrt=False, inline="always")
+@inlined_jitable(_nrt=False)
 def stencil_update(c, out, idx, oxm, oxp, oym, oyp, ozm, ozp, gxm, gxp, gym, gyp, gzm, gzp):
     """One explicit 7-point step at flat voxel ``idx`` (uint64) from c into
     out: out = c + Σ g·(c_nb − c) over the six faces, with g the face
@@ -93,7 +95,7 @@ def stencil_update(c, out, idx, oxm, oxp, oym, oyp, ozm, ozp, gxm, gxp, gym, gyp
     out[idx] = ci + acc
 
 
-@register_jitable(_nrt=False, inline="always")
+@inlined_jitable(_nrt=False)
 def stencil_voxel(c, out, lab, coef, nl, idx, oxm, oxp, oym, oyp, ozm, ozp):
     """``stencil_update`` with the face coefficients looked up per label
     pair, g = coef[lab[idx]·nl + lab[nb]] (coef flat [nl*nl], nl int32)."""

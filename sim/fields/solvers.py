@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from sim.cg import dot, jacobi, pcg
+from sim.cg import CHECK_EVERY, dot, jacobi, pcg
 
 EXPLICIT_SAFETY = 0.9  # dt_sub <= 0.9 · h² / (6 · D_max)
 
@@ -208,7 +208,10 @@ class ImplicitCG:
         apply(x, r)
         xp.subtract(rhs, r, out=r)
         r[~free] = 0.0
-        self.iterations, _ = pcg(xp, apply, x, r, precondition, target, self.max_iterations, check_every=1)
+        # The host stops at the first converged iteration (reading a NumPy
+        # scalar is free); a GPU reads the norm every CHECK_EVERY iterations.
+        check_every = 1 if xp is np else CHECK_EVERY
+        self.iterations, _ = pcg(xp, apply, x, r, precondition, target, self.max_iterations, check_every=check_every)
         flat[...] = x
         return self.iterations
 
