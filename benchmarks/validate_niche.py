@@ -1,5 +1,5 @@
 """Validation of the early-NSCLC resident-macrophage niche and of lung
-metastases that secrete CXCL13 (issue 7; Casanova-Acebes et al., Nature
+metastases that secrete CXCL13 (Casanova-Acebes et al., Nature
 2021; Lucotti et al., Cell 2025). Runs each scenario for several seeds and
 checks, with margins beyond the seed-to-seed spread where the claim is a
 difference, that

@@ -1,4 +1,4 @@
-"""Validation of the lung pro-thrombotic niche (issue 6) across the scenario
+"""Validation of the lung pro-thrombotic niche across the scenario
 configs: runs each scenario for several seeds and checks, with margins larger
 than the seed-to-seed spread, that
 

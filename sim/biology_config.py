@@ -1,4 +1,4 @@
-"""Config sections of the lung pro-thrombotic niche, tissue side (issue 6):
+"""Config sections of the lung pro-thrombotic niche, tissue side:
 ``macrophages:`` (interstitial macrophages), ``primary_tumour:`` (systemic
 CXCL13 secretion), ``sev_pool:`` (systemic plasma sEV-β2) and ``antibody:`` (anti-β2 blocking)."""
 

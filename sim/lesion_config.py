@@ -1,4 +1,4 @@
-"""Config section ``lesions:`` (issue 7): how tumour lesions are measured.
+"""Config section ``lesions:``: how tumour lesions are measured.
 Optional: measuring runs whenever a tumour pool exists, with these defaults."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Lesion measurements (issue 7): tumour lesions as connected clusters of
+"""Lesion measurements: tumour lesions as connected clusters of
 tumour cells, their whole-mount area and size, and the tissue-resident (TRM)
 and monocyte-derived (MDM) macrophages in them, at the rim or in the core.
 

@@ -1,7 +1,7 @@
 """Interstitial macrophages (IMs) of the lung pro-thrombotic niche: placed in
 septal voxels, reprogrammed by local CXCL13 (CXCR5 signalling), and — once
 reprogrammed — shedding small EVs into their nearest blood voxel, written as
-``state.arrays["ev_shed_rate"]`` for the blood side (engineer D2's EVs).
+``state.arrays["ev_shed_rate"]`` for the blood side (the EVs of the blood side).
 
 State it keeps: the ``im`` pool, ``state.arrays["ev_shed_rate"]`` (float32
 [nx, ny, nz], sEVs/s per voxel) and ``state.values``: ``im_count``,

@@ -8,15 +8,15 @@ from __future__ import annotations
 from importlib import import_module
 
 FEATURES: list[str] = [
-    "sim.lattice.feature",  # issue 3: lung lattice and capillary flow (first)
-    "sim.fields.feature",  # issue 4: fields and plasma (after the lattice)
+    "sim.lattice.feature",  # lung lattice and capillary flow (first)
+    "sim.fields.feature",  # fields and plasma (after the lattice)
     "sim.walker",
-    "sim.tumour.feature",  # issue 7, part 1: tumour cells (before the alveolar macrophages and lesions)
-    "sim.alveolar.feature",  # issue 7, part 2: TRMs and MDMs (after the tumour cells they sense)
-    "sim.lesions",  # issue 7, part 3: lesion measurements at logging (after the tumour cells and macrophages)
+    "sim.tumour.feature",  # tumour cells (before the alveolar macrophages and lesions)
+    "sim.alveolar.feature",  # TRMs and MDMs (after the tumour cells they sense)
+    "sim.lesions",  # lesion measurements at logging (after the tumour cells and macrophages)
     "sim.macrophages",
     "sim.systemic",
-    "sim.blood.feature",  # issue 6, blood side: sEVs, platelets, clots (after the tissue biology)
+    "sim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
     "sim.io.feature",  # writers last: they see every feature's state
 ]
 

@@ -1,4 +1,4 @@
-"""Systemic pools of the lung pro-thrombotic niche (issue 6, tissue side):
+"""Systemic pools of the lung pro-thrombotic niche (tissue side):
 the primary tumour's CXCL13 secretion into plasma (through the fields
 feature's plasma API), the plasma pool of IM-derived sEV-β2, and the anti-β2
 blocking fraction θ. Lung metastases are tumour agents (sim/tumour), which

@@ -1,7 +1,7 @@
 """Quantity strings with units (``"2.5 um"``, ``"14 d"``, ``"100 pg/mL"``) and
 their conversion to alveosim's canonical units.
 
-Canonical units inside the code (DESIGN §2): length µm, time s, chemokine
+Canonical units inside the code: length µm, time s, chemokine
 concentration pM, antibody concentration nM. pint does the parsing and the
 dimension check; it is imported on first use because it is slow to import.
 """

@@ -1,5 +1,5 @@
 """Capillary flow on the lattice: Darcy/Hele-Shaw solve, mass conservation,
-disconnected voxels and occlusion (issue 3)."""
+disconnected voxels and occlusion."""
 
 import numpy as np
 import pytest

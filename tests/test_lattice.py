@@ -1,4 +1,4 @@
-"""The lung-lattice generator and its report (DESIGN §2.1, issue 3)."""
+"""The lung-lattice generator and its report."""
 
 import numpy as np
 import pytest

@@ -240,7 +240,7 @@ def test_a_run_secretes_and_is_identical_on_cpu_and_cuda(cpu, cuda):
     results = []
     for be in (cpu, cuda):
         sim = Simulation(cfg, backend=be)
-        sim.operations.insert(2, _ContactAll())  # stands in for the TRM contact sensing (engineer M)
+        sim.operations.insert(2, _ContactAll())  # stands in for the TRM contact sensing
         sim.run(progress=False)
         pool = sim.state.pool("tumour")
         results.append((pool.to_host(), be.to_host(sim.state.arrays["fields"]), dict(sim.timeseries.rows[-1])))

@@ -1,7 +1,7 @@
-"""The scenario validations (slow; run in CI): the trends of DESIGN §2.7
-(issue 6, reduced size) and the claims of the early-NSCLC niche and of
-CXCL13-secreting lung metastases (issue 7) hold with margins beyond
-seed-to-seed spread."""
+"""The scenario validations (slow; run in CI): the thrombosis trends of
+docs/model.md (reduced size) and the claims of the early-NSCLC niche and of
+CXCL13-secreting lung metastases hold with margins beyond seed-to-seed
+spread."""
 
 import pytest
 

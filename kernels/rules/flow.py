@@ -1,4 +1,4 @@
-"""Rules of the capillary flow solve (DESIGN §2.1): a 7-point conductance
+"""Rules of the capillary flow solve: a 7-point conductance
 Laplacian over the conducting voxels, matrix-free, and cell-centred
 velocities from the pressure.
 

@@ -1,2 +1,2 @@
-"""Alveolar macrophages of the early-lung-tumour niche (issue 7): tissue-resident
+"""Alveolar macrophages of the early-lung-tumour niche: tissue-resident
 alveolar macrophages (TRMs) and monocyte-derived macrophages (MDMs)."""

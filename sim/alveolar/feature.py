@@ -1,5 +1,5 @@
 """Feature: tissue-resident alveolar macrophages (TRMs) and monocyte-derived
-macrophages (MDMs) of the early-lung-tumour niche (issue 7; Casanova-Acebes
+macrophages (MDMs) of the early-lung-tumour niche (Casanova-Acebes
 et al., Nature 2021).
 
 Initial state: the ``trm`` pool on the alveolar surface of the lattice and an

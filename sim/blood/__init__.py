@@ -1,4 +1,4 @@
-"""Blood biology (issue 6, blood side): small EVs and platelets in the
+"""Blood biology: small EVs and platelets in the
 capillaries on the blood clock — transport, binding, activation,
 aggregation, clots and occlusion.
 

@@ -1,4 +1,4 @@
-"""Config section ``blood:`` (issue 6, blood side): ``platelets:``,
+"""Config section ``blood:``: ``platelets:``,
 ``vesicles:`` and the occlusion threshold. Defaults are canonical-unit
 floats (µm, s); every value without a source is a calibrated assumption."""
 

@@ -1,4 +1,4 @@
-"""Feature module of the blood side of issue 6: sEVs and platelets on the
+"""Feature module of the blood side: sEVs and platelets on the
 blood clock (transport, binding, activation, aggregation, occlusion)."""
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class Domain(StrictModel):
 
 
 class Phase(StrictModel):
-    """One stretch of a run on one clock (DESIGN §2.4)."""
+    """One stretch of a run on one clock."""
 
     name: str = Field(min_length=1)
     clock: Literal["tissue", "blood"]
@@ -99,17 +99,17 @@ class Config(StrictModel):
     backend: Literal["cpu", "cuda", "auto"] = "auto"
     domain: Domain
     species: SpeciesSection = Field(default_factory=SpeciesSection)
-    lattice: LatticeConfig | None = None  # issue 3: lung geometry and capillary flow (sim/lattice/config.py)
-    macrophages: Macrophages | None = None  # issue 6, tissue side (sim/biology_config.py)
+    lattice: LatticeConfig | None = None  # lung geometry and capillary flow (sim/lattice/config.py)
+    macrophages: Macrophages | None = None  # interstitial macrophages (sim/biology_config.py)
     primary_tumour: PrimaryTumour | None = None
     sev_pool: SevPool | None = None
     antibody: Antibody | None = None
-    blood: BloodConfig | None = None  # issue 6, blood side (sim/blood/config.py)
-    fields: FieldsSection | None = None  # issue 4 (sim/fields/config.py)
-    tumour: Tumour | None = None  # issue 7: tumour cells (sim/tumour/config.py)
-    alveolar_macrophages: AlveolarMacrophages | None = None  # issue 7: TRMs and MDMs (sim/alveolar/config.py)
-    lesions: LesionsConfig | None = None  # issue 7: lesion measurements, defaults when absent (sim/lesion_config.py)
-    plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # issue 4: systemic compartments
+    blood: BloodConfig | None = None  # sEVs, platelets, clots (sim/blood/config.py)
+    fields: FieldsSection | None = None  # reaction-diffusion fields (sim/fields/config.py)
+    tumour: Tumour | None = None  # tumour cells (sim/tumour/config.py)
+    alveolar_macrophages: AlveolarMacrophages | None = None  # TRMs and MDMs (sim/alveolar/config.py)
+    lesions: LesionsConfig | None = None  # lesion measurements, defaults when absent (sim/lesion_config.py)
+    plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # systemic compartments
     phases: list[Phase] = Field(min_length=1)
     output: Output = Field(default_factory=Output)
 

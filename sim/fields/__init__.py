@@ -1,2 +1,2 @@
 """Reaction–diffusion fields on the voxel lattice and the systemic plasma
-compartments that set their blood-voxel (Dirichlet) values (DESIGN §2.2)."""
+compartments that set their blood-voxel (Dirichlet) values."""

@@ -1,4 +1,4 @@
-"""Feature: reaction–diffusion fields and plasma compartments (issue 4).
+"""Feature: reaction–diffusion fields and plasma compartments.
 
 Sets ``sim.fields`` (a :class:`FieldSet`, when the config has ``fields:``)
 and ``sim.plasma`` (a :class:`Plasma`, when it has ``plasma:``), and adds

@@ -1,4 +1,4 @@
-"""The geometry report of a lattice (DESIGN §2.1): alveolar diameters,
+"""The geometry report of a lattice: alveolar diameters,
 septal and capillary volume fractions, capillary share of the septum and
 inlet-to-outlet connectivity. Set-up time only (small host transfers)."""
 

@@ -1,5 +1,5 @@
 """The ``tumour:`` config section: tumour cells of early lung tumours and lung
-metastases (issue 7, DESIGN §2.3).
+metastases.
 
 Every dimensional number is a quantity string converted to canonical units
 (µm, s, 1/s, µm²/s, pM·µm³/s, a.u.·µm³/s). Fields it reads or writes are

@@ -1,4 +1,4 @@
-"""Feature: tumour cells (issue 7, part 1) — the ``tumour:`` config section.
+"""Feature: tumour cells — the ``tumour:`` config section.
 
 ``initialize`` creates the empty ``tumour`` pool; ``operations`` returns, in
 step order on the tissue clock: seeding (once, in the step holding

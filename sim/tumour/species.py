@@ -1,4 +1,4 @@
-"""The ``tumour`` species (the shared contract of issue 7).
+"""The ``tumour`` species: the contract shared by the tumour, the alveolar macrophages and the lesions.
 
 Fields: ``pos`` f4[3] µm; ``radius`` f4 µm; ``volume`` f4 µm³ (V/2 at birth,
 V = 4/3 π r³ at division); ``state`` u1 (``epithelial``, ``emt``); ``cycle``
