@@ -1,5 +1,7 @@
 """Capillary blood flow (DESIGN §2.1): Darcy/Hele-Shaw pressure on the
-conducting voxels, solved matrix-free by Jacobi-preconditioned CG, face
+conducting voxels, solved by CG with the matrix-free operator and an
+algebraic multigrid preconditioner (``sim.lattice.multigrid``; Jacobi with
+``flow.preconditioner: jacobi``), in float64, face
 fluxes and cell-centred velocities from the pressure, and occlusion.
 
 The pressure drop is scaled at the first solve so that the mean speed over
@@ -15,7 +17,9 @@ outside conducting blood; the outlet is at 0 Pa), ``velocity`` (float32
 (mean transit time scaled to an acinar path: domain V/Q x acinar_path /
 inlet-outlet distance), ``flow_domain_transit_time_s`` (V/Q of the domain),
 ``flow_pressure_drop_Pa``, ``flow_cg_iterations``, ``flow_conducting_voxels``.
-Solver matrices are rebuilt from ``labels`` and ``occluded`` at each solve.
+The voxel numbering is rebuilt from ``labels`` and ``occluded`` at each
+solve; the multigrid hierarchy is kept while the conducting set only loses a
+small share of its voxels (occlusion) and rebuilt otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 from sim import labels as L
 from sim.cg import jacobi, pcg
 from sim.lattice.connectivity import conducting_mask
+from sim.lattice.multigrid import Multigrid
 
 
 @dataclass
@@ -45,6 +50,7 @@ class FlowSolution:
     max_divergence: float
     mean_face_flux: float
     conducting: int
+    setup_seconds: float = 0.0
 
 
 class Flow:
@@ -61,6 +67,7 @@ class Flow:
         self.cfg = cfg
         self.axis = cfg.axis_index
         self.k = backend.kernels("flow")
+        self.multigrid: Multigrid | None = None
 
     @classmethod
     def from_config(cls, backend, config) -> Flow:
@@ -128,7 +135,8 @@ class Flow:
         r = xp.empty(m, dtype=np.float64)
         apply(x, r)
         r *= -1.0
-        iterations, _ = pcg(xp, apply, x, r, jacobi(xp, inv_diag), target, self.cfg.max_iterations)
+        precondition, setup = self._preconditioner(cells, nbr, fixed, inv_diag)
+        iterations, _ = pcg(xp, apply, x, r, precondition, target, self.cfg.max_iterations)
 
         speed = xp.empty(m, dtype=np.float64)
         vel_flat = velocity.reshape(-1, 3)
@@ -151,7 +159,19 @@ class Flow:
         mean_face = g * sum(float(xp.abs(f).sum()) for f in faces) / max(n_faces, 1)
         state.values["flow_pressure_drop_Pa"] = float(drop)
         self._store(state, m, float(speed.mean()), inflow, iterations)
-        return FlowSolution(iterations, inflow, outflow, max_div, mean_face, m)
+        return FlowSolution(iterations, inflow, outflow, max_div, mean_face, m, setup)
+
+    def _preconditioner(self, cells, nbr, fixed, inv_diag):
+        """(precondition(r, z), hierarchy build seconds) for this conducting set."""
+        if self.cfg.preconditioner == "jacobi" or not bool((fixed == 0).any()):
+            return jacobi(self.backend.xp, inv_diag), 0.0
+        be = self.backend
+        cells_h = be.to_host(cells).astype(np.int64)
+        setup = 0.0
+        if self.multigrid is None or not self.multigrid.reusable_for(cells_h):
+            self.multigrid = Multigrid(be, cells_h, be.to_host(nbr), be.to_host(fixed))
+            setup = self.multigrid.setup_seconds
+        return self.multigrid.preconditioner(cells_h, fixed), setup
 
     def _store(self, state, m: int, mean_speed: float, inflow: float, iterations: int) -> None:
         volume = m * self.h**3
