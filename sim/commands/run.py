@@ -1,6 +1,6 @@
 """``alveosim run CONFIG``: run a config into a new run directory."""
 
-from sim.commands.common import add_config_arguments, console, load_from_args
+from sim.commands.common import add_config_arguments, console, err_console, load_from_args
 
 
 def register(sub):
@@ -16,12 +16,17 @@ def register(sub):
 def run(args) -> int:
     from pathlib import Path
 
+    from sim.resources import refusal
     from sim.rundir import make_run_dir, write_config
     from sim.simulation import Simulation
     from sim.summary import summary_table
 
     cfg = load_from_args(args)
     if cfg is None:
+        return 2
+    problem = refusal(cfg)
+    if problem:
+        err_console.print(problem, highlight=False, markup=False, soft_wrap=True)
         return 2
     if args.out:
         out = Path(args.out)

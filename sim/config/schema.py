@@ -69,6 +69,7 @@ class Output(StrictModel):
     checkpoint_keep: int = Field(default=3, ge=1, description="checkpoints kept in RUN_DIR/checkpoints (the newest)")
     snapshot_every: Time | None = Field(default=None, gt=0, description="simulated time between VTKHDF snapshots (s); none: no snapshots")
     snapshot_max_agents: int | None = Field(default=None, ge=1, description="per species; larger pools are subsampled evenly in snapshots (never in checkpoints)")
+    snapshot_field_stride: int = Field(default=1, ge=1, description="snapshots keep every n-th voxel per axis (the centre of each n^3 block); checkpoints keep all")
 
 
 class Walker(StrictModel):

@@ -18,5 +18,6 @@ def operations(sim) -> list:
     out = sim.config.output
     ops = [CheckpointWriter(sim.run_dir / "checkpoints", out.checkpoint_every, out.checkpoint_keep)]
     if out.snapshot_every is not None:
-        ops.append(SnapshotWriter(sim.run_dir / "snapshots", out.snapshot_every, out.snapshot_max_agents))
+        ops.append(SnapshotWriter(sim.run_dir / "snapshots", out.snapshot_every, out.snapshot_max_agents,
+                                  out.snapshot_field_stride))
     return ops

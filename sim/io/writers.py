@@ -71,14 +71,16 @@ class CheckpointWriter(Operation):
 class SnapshotWriter(Operation):
     """Writes a VTKHDF snapshot folder every ``every`` simulated seconds, at the
     start of a new run and at its end; pools above ``max_agents`` are
-    subsampled evenly (the files record it)."""
+    subsampled evenly and grid arrays keep every ``field_stride``-th voxel
+    per axis (the files record both)."""
 
     writer = True
 
-    def __init__(self, directory: str | Path, every: float, max_agents: int | None):
+    def __init__(self, directory: str | Path, every: float, max_agents: int | None, field_stride: int = 1):
         super().__init__(EveryTime(every))
         self.directory = Path(directory)
         self.max_agents = max_agents
+        self.field_stride = field_stride
         self.last_step: int | None = None
 
     def attach(self, sim):
@@ -91,7 +93,7 @@ class SnapshotWriter(Operation):
     def write(self, state) -> list[Path]:
         if state.step == self.last_step:
             return []
-        files = write_snapshot(self.sim, self.directory, self.max_agents)
+        files = write_snapshot(self.sim, self.directory, self.max_agents, self.field_stride)
         self.last_step = state.step
         return files
 

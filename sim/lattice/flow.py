@@ -169,6 +169,7 @@ class Flow:
         cells_h = be.to_host(cells).astype(np.int64)
         setup = 0.0
         if self.multigrid is None or not self.multigrid.reusable_for(cells_h):
+            self.multigrid = None  # free the old hierarchy before building the new one
             self.multigrid = Multigrid(be, cells_h, be.to_host(nbr), be.to_host(fixed))
             setup = self.multigrid.setup_seconds
         return self.multigrid.preconditioner(cells_h, fixed), setup
