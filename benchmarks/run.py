@@ -27,6 +27,7 @@ SUITE = {
     "bench_checkpoint": (["--agents", "100000", "--voxels", "64"], ["--agents", "1000000", "--voxels", "128"]),
     "bench_tumour": (["--sizes", "20000", "--repeats", "1"], ["--sizes", "100000"]),
     "bench_render": (["--agents", "100000", "--repeats", "1"], ["--agents", "100000", "1000000"]),
+    "bench_scale": (["--sizes", "32", "48"], ["--sizes", "64", "128", "256", "400"]),
 }
 # modules that run on the host whatever the backend (no --backend option), and the extra they need
 HOST_ONLY = {"bench_render": "pyvista"}

@@ -39,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # options for a command that passes its arguments on (argparse's REMAINDER misses leading options)
+        target = getattr(args, "pass_through", None)
+        if target is None:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        setattr(args, target, extra + getattr(args, target))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -24,6 +24,7 @@ small share of its voxels (occlusion) and rebuilt otherwise.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,7 @@ class FlowSolution:
     mean_face_flux: float
     conducting: int
     setup_seconds: float = 0.0
+    seconds: float = 0.0
 
 
 class Flow:
@@ -68,6 +70,7 @@ class Flow:
         self.axis = cfg.axis_index
         self.k = backend.kernels("flow")
         self.multigrid: Multigrid | None = None
+        self.last: FlowSolution | None = None  # the latest solve's diagnostics
 
     @classmethod
     def from_config(cls, backend, config) -> Flow:
@@ -88,6 +91,13 @@ class Flow:
     def solve(self, state) -> FlowSolution:
         """Solve for the pressure (warm-started from ``pressure``) and refresh
         ``pressure``, ``velocity`` and the flow values in ``state``."""
+        started = time.perf_counter()
+        solution = self._solve(state)
+        solution.seconds = time.perf_counter() - started
+        self.last = solution
+        return solution
+
+    def _solve(self, state) -> FlowSolution:
         be = self.backend
         xp = be.xp
         labels = state.arrays["labels"]
