@@ -9,8 +9,9 @@ Each size n runs configs/lung_block.yaml on an n³ block of 2.5 µm voxels
 Costs are wall seconds and CPU seconds of this process (the latter is the
 better measure on a shared machine). Peak memory is the process's maximum
 resident set after the size (sizes run in ascending order), beside the
-config's estimate (``sim.resources``). Exponents are least-squares slopes
-of log(cost) over log(voxels).
+config's estimate (``sim.resources``); a size whose estimate exceeds the
+memory available when it would start is skipped and listed as such.
+Exponents are least-squares slopes of log(cost) over log(voxels).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sim.backend import select_backend
 from sim.config import load_config
 from sim.lattice.generate import generate
 from sim.lattice.report import geometry_report
-from sim.resources import estimate
+from sim.resources import estimate, refusal
 from sim.simulation import Simulation
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "lung_block.yaml"
@@ -123,14 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     backend = select_backend(args.backend)
     bench_size(backend, 16)  # warm-up: loads the compiled kernels
-    rows = []
+    rows, skipped = [], {}
     for n in sorted(args.sizes):
+        problem = refusal(block_config(n, backend.name))
+        if problem:
+            skipped[f"{n}^3"] = problem
+            print(f"{n}^3 skipped: {problem}", flush=True)
+            continue
         rows += bench_size(backend, n)
         print(f"{n}^3 done", flush=True)
     print_rows(rows)
     exponents = growth_exponents(rows)
     print("growth exponents (cost ~ voxels^k):", {k: round(v, 2) for k, v in exponents.items()})
-    path = write_results("scale", backend, rows, extra={"growth_exponents": exponents})
+    path = write_results("scale", backend, rows, extra={"growth_exponents": exponents, "skipped": skipped})
     print(f"wrote {path}")
     return 0
 
