@@ -40,8 +40,6 @@ FLOW_PEAK_JACOBI = 210  # numbering, neighbours, CG vectors
 # bytes per voxel of the field solver's scratch (besides the fields)
 SOLVER_SCRATCH = {"implicit": 4 + 16, "implicit_cg": 4 + 8 * 8, "explicit": 4}
 AGENT_SCRATCH = 32  # cell-list rows (2 i8), fates, binding targets, per agent row
-# a cell list has at most this many cells, or 8 per agent row when more agents
-CELL_LIST_MIN_CELLS = 1 << 20
 
 
 @dataclass(frozen=True)
