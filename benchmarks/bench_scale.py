@@ -104,17 +104,25 @@ def bench_size(backend, n: int) -> list[dict]:
 
 
 def growth_exponents(rows: list[dict]) -> dict[str, float]:
-    """kernel -> slope of log(seconds) over log(voxels), over the sizes run."""
+    """kernel -> slope of log(seconds) over log(voxels), over the sizes run;
+    ``<kernel>_cpu`` the same for CPU seconds where rows have them (steadier
+    than wall time on a shared machine); ``peak_rss_bytes`` for memory."""
     out = {}
     for kernel in dict.fromkeys(r["kernel"] for r in rows):
-        pts = [(r["size"], r["seconds"]) for r in rows if r["kernel"] == kernel and r["seconds"] > 0]
-        if len({s for s, _ in pts}) >= 2:
-            out[kernel] = float(np.polyfit(np.log([s for s, _ in pts]), np.log([t for _, t in pts]), 1)[0])
+        for key, suffix in (("seconds", ""), ("cpu_seconds", "_cpu")):
+            pts = [(r["size"], r[key]) for r in rows if r["kernel"] == kernel and r.get(key, 0) > 0]
+            if len({s for s, _ in pts}) >= 2:
+                out[kernel + suffix] = _slope(pts)
     sizes = sorted({r["size"] for r in rows})
     if len(sizes) >= 2:
-        mem = [next(r["peak_rss_bytes"] for r in rows if r["size"] == s) for s in sizes]
-        out["peak_rss_bytes"] = float(np.polyfit(np.log(sizes), np.log(mem), 1)[0])
+        out["peak_rss_bytes"] = _slope([(s, next(r["peak_rss_bytes"] for r in rows if r["size"] == s)) for s in sizes])
     return out
+
+
+def _slope(points) -> float:
+    """Least-squares slope of log(y) over log(x) for (x, y) points."""
+    x, y = zip(*points)
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
 def main(argv: list[str] | None = None) -> int:
