@@ -79,15 +79,20 @@ def main(argv=None) -> int:
                 import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), *backend_args])
         finally:
             del os.environ["ALVEOSIM_BENCH_DIR"]
+        extras = {}  # per module, what its JSON holds besides the rows (e.g. bench_scale's growth exponents)
         for path in sorted(Path(tmp).glob("*.json")):
             doc = json.loads(path.read_text())
             rows += [dict(r, benchmark=doc["benchmark"]) for r in doc["rows"]]
+            extra = {k: v for k, v in doc.items() if k not in ("benchmark", "date", "machine", "rows")}
+            if extra:
+                extras[doc["benchmark"]] = extra
     if not rows:
         print("no benchmark selected")
         return 2
     backend = select_backend(args.backend)
     print_rows(rows)
-    path = write_results("suite", backend, rows, out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
+    path = write_results("suite", backend, rows, extra={"extras": extras} if extras else None,
+                         out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
     if args.out:
         path = path.rename(args.out)
     print(f"wrote {path}")
