@@ -5,7 +5,7 @@ The estimate is a sum of named items, each ``count × bytes``:
 
 - grid arrays, per voxel (``prod(domain.shape)``): the declared dtypes of
   ``labels`` (u1), ``occluded`` (u1), ``pressure`` (f4), ``velocity``
-  (3 f4), per field the concentration (f4) and the agents' fixed-point source
+  (3 f4), the flow's multigrid basis (u1), per field the concentration (f4) and the agents' fixed-point source
   and uptake accumulators (2 i8), the field solver's scratch, the IM shedding
   rate (f4), the blood mask and clot counts (u1 + i4);
 - per blood voxel (the capillary share of the lattice, from its geometry:
@@ -124,7 +124,7 @@ def estimate(config) -> Budget:
     blood_frac = septum_frac = air_frac = 0.0
     if config.lattice is not None:
         blood_frac, septum_frac, air_frac = lattice_fractions(config.lattice)
-        items.append(Item("lattice: labels, occluded, pressure, velocity", n, 1 + 1 + 4 + 12))
+        items.append(Item("lattice: labels, occluded, pressure, velocity, multigrid basis", n, 1 + 1 + 4 + 12 + 1))
         amg = config.lattice.flow.preconditioner == "amg"
         m = blood_frac * n
         if amg:

@@ -15,7 +15,8 @@ operator: z_f = V(r_f), z = 0 on fixed rows. On the CPU the cycle is pyamg's
 (symmetric Gauss-Seidel smoothing); on CUDA :class:`DeviceVCycle` applies the
 same level matrices as ``cupyx.scipy.sparse`` CSR matrices with damped
 Jacobi smoothing (Gauss-Seidel is sequential) and a dense coarsest inverse.
-Host set-up and cycles run with one BLAS thread: OpenBLAS threads spinning
+The set-up is deterministic (pyamg's random start vectors come from a
+seeded generator). Host set-up and cycles run with one BLAS thread: OpenBLAS threads spinning
 against Numba's on a few cores made the set-up four times slower.
 
 After an occlusion the conducting set shrinks. The hierarchy of the larger
@@ -26,6 +27,8 @@ small share of the free rows has gone.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -79,7 +82,7 @@ class Multigrid:
         self.cells = cells
         matrix, free = reduced_matrix(nbr, fixed)
         self.free_voxels = cells[free]  # flat voxel index of each free row, ascending
-        with one_blas_thread():
+        with one_blas_thread(), fixed_global_random():
             self.hierarchy = pyamg.smoothed_aggregation_solver(matrix, symmetry="symmetric", max_coarse=MAX_COARSE)
             if backend.xp is np:
                 self._cycle = _host_cycle(self.hierarchy.aspreconditioner(cycle="V"))
@@ -120,6 +123,18 @@ class Multigrid:
             z[rows] = cycle(rf)[slots]
 
         return precondition
+
+
+@contextmanager
+def fixed_global_random():
+    """Seed NumPy's global generator (pyamg's spectral-radius estimates draw
+    from it) for a deterministic hierarchy, and restore its state after."""
+    saved = np.random.get_state()
+    np.random.seed(0)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
 
 
 def one_blas_thread():
