@@ -28,6 +28,7 @@ SUITE = {
     "bench_checkpoint": (["--agents", "100000", "--voxels", "64"], ["--agents", "1000000", "--voxels", "128"]),
     "bench_tumour": (["--sizes", "20000", "--repeats", "1"], ["--sizes", "100000"]),
     "bench_render": (["--agents", "100000", "--repeats", "1"], ["--agents", "100000", "1000000"]),
+    "bench_scale": (["--sizes", "32", "48"], ["--sizes", "64", "128", "256", "400"]),
 }
 # modules that run on the host whatever the backend (no --backend option), and the extra they need
 HOST_ONLY = {"bench_render": "pyvista"}
@@ -92,14 +93,19 @@ def run(args: argparse.Namespace) -> int:
                 import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), *backend_args])
         finally:
             del os.environ["ALVEOSIM_BENCH_DIR"]
+        extras = {}  # per module, what its JSON holds besides the rows (e.g. bench_scale's growth exponents)
         for path in sorted(Path(tmp).glob("*.json")):
             doc = json.loads(path.read_text())
             rows += [dict(r, benchmark=doc["benchmark"]) for r in doc["rows"]]
+            extra = {k: v for k, v in doc.items() if k not in ("benchmark", "date", "machine", "rows")}
+            if extra:
+                extras[doc["benchmark"]] = extra
     if not rows:
         print("no benchmark selected")
         return 2
     print_rows(rows)
-    path = write_results("suite", backend, rows, out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
+    path = write_results("suite", backend, rows, extra={"extras": extras} if extras else None,
+                         out_dir=Path(args.out).parent if args.out else RESULTS_DIR)
     if args.out:
         path = path.rename(args.out)
     print(f"wrote {path}")

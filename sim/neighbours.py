@@ -7,17 +7,34 @@ import numpy as np
 from sim.backend import Backend
 
 
+# A cell list has at most max(MIN_CELLS, CELLS_PER_AGENT x agent rows) cells, so
+# its buffers follow the agents, not the volume of a large domain.
+MIN_CELLS = 1 << 20
+CELLS_PER_AGENT = 8
+
+
+def cell_dims(extent, cutoff: float, agents: int = 0) -> np.ndarray:
+    """Cells per axis (int64 [3]) for a box of ``extent`` µm ([3]): edges of
+    at least ``cutoff`` µm, widened when the box would hold more than
+    max(MIN_CELLS, CELLS_PER_AGENT · agents) cells."""
+    extent = np.asarray(extent, dtype=np.float64)
+    cap = max(MIN_CELLS, CELLS_PER_AGENT * int(agents))
+    edge = max(float(cutoff), float(np.prod(extent) / cap) ** (1.0 / 3.0))
+    return np.maximum(1, np.floor(extent / edge)).astype(np.int64)
+
+
 class CellList:
     """Cell list for agents in the box ``[lo, hi)`` (µm) with cells of edge
     ``>= cutoff`` so every neighbour within ``cutoff`` is in the 27 cells
-    around an agent. Buffers grow with the agent count, outside the kernels."""
+    around an agent; ``agents`` (expected rows) bounds the cell count
+    (:func:`cell_dims`). Buffers grow with the agent count, outside the kernels."""
 
-    def __init__(self, backend: Backend, lo, hi, cutoff: float):
+    def __init__(self, backend: Backend, lo, hi, cutoff: float, agents: int = 0):
         lo = np.asarray(lo, dtype=np.float64)
         hi = np.asarray(hi, dtype=np.float64)
         if cutoff <= 0:
             raise ValueError(f"cell-list cutoff must be positive, got {cutoff}")
-        dims = np.maximum(1, np.floor((hi - lo) / cutoff)).astype(np.int64)
+        dims = cell_dims(hi - lo, cutoff, agents)
         edge = float(np.max((hi - lo) / dims))
         self.backend = backend
         self.cutoff = float(cutoff)

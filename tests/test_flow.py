@@ -187,7 +187,7 @@ def test_lattice_occlusion_slab_stops_flow_and_block_reroutes():
 
 def test_re_solve_is_warm_started():
     cpu = select_backend("cpu")
-    cfg = LatticeConfig.model_validate({})
+    cfg = LatticeConfig.model_validate({"flow": {"preconditioner": "jacobi"}})
     st = make_state(cpu, generate(cpu, (48, 40, 40), H, cfg, seed=7).labels)
     flow = Flow(cpu, H, cfg.capillary_thickness**2 / 12.0, cfg.flow)
     cold = flow.solve(st)

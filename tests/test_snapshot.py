@@ -128,3 +128,23 @@ def test_pyvista_reads_full_model_snapshot(tmp_path):
     for k, field in enumerate(sim.fields.names):
         got = np.asarray(grid.cell_data[field])
         assert (got.min(), got.max()) == (sim.state.arrays["fields"][k].min(), sim.state.arrays["fields"][k].max())
+
+
+@pytest.mark.parametrize("stride, origin", [(3, 0.0), (2, 1.25)])
+def test_down_sampled_snapshot_keeps_block_centres(tmp_path, stride, origin):
+    """Grid arrays keep voxels i·s + s//2 per axis, as cells s voxels wide
+    centred on them (origin 0 for odd s, h/2 for even s); checkpoints keep all."""
+    from sim.backend import select_backend
+
+    sim = run_with_arrays(select_backend("cpu"), tmp_path / "run", snapshot_field_stride=stride)
+    pick = (slice(stride // 2, None, stride),) * 3
+    labels = sim.state.arrays["labels"][pick]
+    with h5py.File(tmp_path / "run" / "snapshots" / "step_0000000004" / "lattice.vtkhdf") as f:
+        root = f["VTKHDF"]
+        nx, ny, nz = labels.shape
+        assert list(root.attrs["WholeExtent"]) == [0, nx, 0, ny, 0, nz]
+        assert list(root.attrs["Spacing"]) == [2.5 * stride] * 3 and list(root.attrs["Origin"]) == [origin] * 3
+        np.testing.assert_array_equal(root["CellData/labels"][()].reshape(nz, ny, nx).transpose(2, 1, 0), labels)
+        np.testing.assert_array_equal(root["CellData/velocity"][()].transpose(2, 1, 0, 3), sim.state.arrays["velocity"][pick])
+        assert f.attrs["alveosim_field_stride"] == stride
+    assert read_checkpoint(tmp_path / "run" / "checkpoints" / "step_0000000004.h5").arrays["labels"].shape == (12, 10, 8)

@@ -43,6 +43,17 @@ def _cell(x, origin, spacing, n):
 
 
 @register_jitable
+def _gap(x, origin, spacing, a):
+    """Distance (µm) from coordinate x to seed-grid cell a's slab along one
+    axis (0 inside it): a lower bound on the distance to that cell's seed."""
+    lo = origin + a * spacing
+    if x < lo:
+        return lo - x
+    hi = lo + spacing
+    return x - hi if x > hi else 0.0
+
+
+@register_jitable
 def label_voxel_one(v, shape, h, seeds, gdims, origin, spacing, half_septum, half_capillary,
                     post_spacing, post_radius, flow_axis, labels, owner):
     """Label voxel v (centre at ((i, j, k) + 1/2) * h µm).
@@ -53,7 +64,10 @@ def label_voxel_one(v, shape, h, seeds, gdims, origin, spacing, half_septum, hal
     within post_radius µm of a node of the square lattice (post_spacing µm) laid
     in that plane; SEPTUM in between. Capillary voxels on the lower / upper
     face along flow_axis are INLET / OUTLET. Seeds are searched in the 5x5x5
-    seed-grid cells around the voxel.
+    seed-grid cells around the voxel: first the inner 3x3x3, then the outer
+    cells whose slab distance can still beat the second-nearest seed (a seed
+    lies in its own cell, jitter <= 1), which finds the same two seeds as the
+    full search with a third of the distance evaluations.
     """
     nx = shape[0]
     ny = shape[1]
@@ -74,22 +88,32 @@ def label_voxel_one(v, shape, h, seeds, gdims, origin, spacing, half_septum, hal
     best2 = np.inf
     s1 = -1
     s2 = -1
-    for a in range(max(ci - 2, 0), min(ci + 3, gx)):
-        for b in range(max(cj - 2, 0), min(cj + 3, gy)):
-            for c in range(max(ck - 2, 0), min(ck + 3, gz)):
-                s = (a * gy + b) * gz + c
-                dx = seeds[s, 0] - x
-                dy = seeds[s, 1] - y
-                dz = seeds[s, 2] - z
-                d2 = dx * dx + dy * dy + dz * dz
-                if d2 < best1:
-                    best2 = best1
-                    s2 = s1
-                    best1 = d2
-                    s1 = s
-                elif d2 < best2:
-                    best2 = d2
-                    s2 = s
+    for outer in range(2):
+        for a in range(max(ci - 2, 0), min(ci + 3, gx)):
+            ga = _gap(x, origin[0], spacing, a)
+            for b in range(max(cj - 2, 0), min(cj + 3, gy)):
+                gb = _gap(y, origin[1], spacing, b)
+                for c in range(max(ck - 2, 0), min(ck + 3, gz)):
+                    inner = abs(a - ci) <= 1 and abs(b - cj) <= 1 and abs(c - ck) <= 1
+                    if inner == (outer == 1):
+                        continue
+                    if outer == 1:
+                        gc = _gap(z, origin[2], spacing, c)
+                        if ga * ga + gb * gb + gc * gc >= best2:
+                            continue
+                    s = (a * gy + b) * gz + c
+                    dx = seeds[s, 0] - x
+                    dy = seeds[s, 1] - y
+                    dz = seeds[s, 2] - z
+                    d2 = dx * dx + dy * dy + dz * dz
+                    if d2 < best1:
+                        best2 = best1
+                        s2 = s1
+                        best1 = d2
+                        s1 = s
+                    elif d2 < best2:
+                        best2 = d2
+                        s2 = s
     owner[v] = s1
     lo = min(s1, s2)
     hi = max(s1, s2)

@@ -46,8 +46,8 @@ class PlateletCells:
     aggregation distances), built at most once per step: platelets move only
     in transport, which acts before binding and aggregation."""
 
-    def __init__(self, backend, geometry: BloodGeometry, cutoff: float):
-        self.cells = CellList(backend, np.zeros(3), geometry.box_hi, cutoff)
+    def __init__(self, backend, geometry: BloodGeometry, cutoff: float, agents: int = 0):
+        self.cells = CellList(backend, np.zeros(3), geometry.box_hi, cutoff, agents)
         self._key = None
 
     def refresh(self, state):
@@ -95,4 +95,4 @@ class BloodContext:
     def ensure(self, sim) -> None:
         if self.geometry is None:
             self.geometry = BloodGeometry(sim)
-            self.platelet_cells = PlateletCells(sim.backend, self.geometry, self.cutoff)
+            self.platelet_cells = PlateletCells(sim.backend, self.geometry, self.cutoff, sim.state.pool("platelet").capacity)

@@ -23,12 +23,17 @@ def run(args) -> int:
 
     from sim.backend import BackendError
     from sim.pools import PoolCapacityError
+    from sim.resources import refusal
     from sim.rundir import RunDirError, create_run_dir, plan_run_dir, write_config
     from sim.simulation import Simulation
     from sim.summary import summary_table
 
     cfg = load_from_args(args)
     if cfg is None or not preflight(cfg, args.force):
+        return 2
+    problem = refusal(cfg)  # the memory check: --force never overrides it
+    if problem:
+        err_console.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)
         return 2
     out = Path(args.out) if args.out else Path(cfg.output.dir) / cfg.name
     try:

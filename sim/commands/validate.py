@@ -1,4 +1,5 @@
-"""``alveosim validate CONFIG``: print the resolved config or every problem (exit 2)."""
+"""``alveosim validate CONFIG``: print the resolved config or every problem
+(exit 2), headed by its hash and its memory estimate as YAML comments."""
 
 from sim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
 
@@ -16,6 +17,7 @@ def run(args) -> int:
 
     from sim.config import config_hash
     from sim.config.display import display_yaml
+    from sim.resources import estimate, refusal
 
     cfg = load_from_args(args)
     if cfg is None or not preflight(cfg, args.force):
@@ -23,6 +25,11 @@ def run(args) -> int:
     # plain writes, never wrapped: the output is valid YAML that validates to the same hash
     try:
         sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
+        budget = estimate(cfg)
+        sys.stdout.write("# memory estimate (peak):\n" + "".join(f"#   {line}\n" for line in budget.lines()))
+        problem = refusal(cfg, budget)
+        if problem:
+            sys.stdout.write(f"# {problem}\n")
         sys.stdout.write(display_yaml(cfg))
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error

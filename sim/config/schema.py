@@ -70,6 +70,7 @@ class Output(StrictModel):
     checkpoint_keep: int = Field(default=3, ge=1, description="checkpoints kept in RUN_DIR/checkpoints (the newest)")
     snapshot_every: Schedule = Field(default=None, description="between VTKHDF snapshots: steps, a time, or per phase/clock; null: no snapshots")
     snapshot_max_agents: int | None = Field(default=None, ge=1, description="per species; larger pools are subsampled evenly in snapshots (never in checkpoints)")
+    snapshot_field_stride: int = Field(default=1, ge=1, description="snapshots keep every n-th voxel per axis (the centre of each n^3 block); checkpoints keep all")
 
 
 class Walker(StrictModel):

@@ -21,5 +21,6 @@ def operations(sim) -> list:
     ops = [CheckpointWriter(sim.run_dir / "checkpoints", schedule_trigger(out.checkpoint_every, phases), out.checkpoint_keep)]
     if out.snapshot_every is not None:
         at_start = steps_per_phase(out.snapshot_every, phases)[0] is not None
-        ops.append(SnapshotWriter(sim.run_dir / "snapshots", schedule_trigger(out.snapshot_every, phases), out.snapshot_max_agents, at_start))
+        ops.append(SnapshotWriter(sim.run_dir / "snapshots", schedule_trigger(out.snapshot_every, phases), out.snapshot_max_agents,
+                                  out.snapshot_field_stride, at_start))
     return ops

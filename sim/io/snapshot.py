@@ -40,19 +40,22 @@ def snapshot_dir(directory: str | Path, step: int) -> Path:
     return Path(directory) / f"step_{step:010d}"
 
 
-def cell_arrays(sim) -> dict[str, np.ndarray]:
+def cell_arrays(sim, stride: int = 1) -> dict[str, np.ndarray]:
     """Host copies of every grid-shaped array of the state that is not
-    internal, split into named scalars and vectors ``[nx, ny, nz(, c)]``."""
+    internal, split into named scalars and vectors ``[nx, ny, nz(, c)]``;
+    with ``stride`` s > 1 only the centre voxel (index i·s + s//2 per axis)
+    of each s³ block is kept (on the device, before the copy)."""
     grid = tuple(sim.config.domain.shape)
+    pick = (slice(stride // 2, None, stride),) * 3
     out = {}
     for name, arr in sim.state.arrays.items():
         if lookup(name).internal:
             continue
         shape = tuple(arr.shape)
         if shape == grid or (len(shape) == 4 and shape[:3] == grid and shape[3] <= 9):
-            out[name] = sim.backend.to_host(arr)
+            out[name] = sim.backend.to_host(arr[pick])
         elif len(shape) == 4 and shape[1:] == grid:
-            host = sim.backend.to_host(arr)
+            host = sim.backend.to_host(arr[(slice(None),) + pick])
             names = _component_names(sim, name, shape[0])
             for i, label in enumerate(names):
                 out[label] = host[i]
@@ -111,9 +114,11 @@ def update_series(directory: Path, kind: str, step: int, time_s: float) -> Path:
     return path
 
 
-def write_snapshot(sim, directory: str | Path, max_agents: int | None = None) -> list[Path]:
+def write_snapshot(sim, directory: str | Path, max_agents: int | None = None, field_stride: int = 1) -> list[Path]:
     """Write the snapshot of the current step and add it to the series
-    indexes; returns the files written."""
+    indexes; returns the files written. Pools above ``max_agents`` rows are
+    subsampled; grid arrays keep every ``field_stride``-th voxel per axis, as
+    an image of cells ``field_stride`` voxels wide centred on the kept voxels."""
     from sim.config import config_hash
 
     st = sim.state
@@ -123,11 +128,14 @@ def write_snapshot(sim, directory: str | Path, max_agents: int | None = None) ->
     common = {"alveosim_step": np.int64(st.step), "alveosim_time_s": np.float64(st.time),
               "alveosim_phase": phase, "alveosim_config_hash": config_hash(sim.config)}
     written = []
-    cells = cell_arrays(sim)
+    cells = cell_arrays(sim, field_stride)
     if cells:
         categories = {n: lookup(n).categories for n in cells if lookup(n).categories}
         fd = _field_data(st.time, st.step, phase, cell_units(sim, cells), categories)
-        written.append(write_image(folder / "lattice.vtkhdf", cells, sim.config.domain.voxel, attrs=common, field_data=fd))
+        h = sim.config.domain.voxel
+        origin = (field_stride // 2 - (field_stride - 1) / 2) * h  # cell centres on the kept voxels' centres
+        attrs = dict(common, alveosim_field_stride=np.int64(field_stride))
+        written.append(write_image(folder / "lattice.vtkhdf", cells, h * field_stride, origin=(origin,) * 3, attrs=attrs, field_data=fd))
     for name, pool in st.pools.items():
         points, data, m = agent_points(pool, max_agents)
         sp = pool.species

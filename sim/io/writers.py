@@ -70,14 +70,17 @@ class SnapshotWriter(Operation):
     """Writes a VTKHDF snapshot folder when ``trigger`` fires (the config's
     ``output.snapshot_every``), at the start of a new run when ``at_start``
     (the schedule writes in the first phase) and at its end; pools above
-    ``max_agents`` are subsampled evenly (the files record it)."""
+    ``max_agents`` are subsampled evenly and grid arrays keep every
+    ``field_stride``-th voxel per axis (the files record both)."""
 
     writer = True
 
-    def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None, at_start: bool = True):
+    def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None, field_stride: int = 1,
+                 at_start: bool = True):
         super().__init__(trigger)
         self.directory = Path(directory)
         self.max_agents = max_agents
+        self.field_stride = field_stride
         self.at_start = at_start
         self.last_step: int | None = None
 
@@ -92,7 +95,7 @@ class SnapshotWriter(Operation):
     def write(self, state) -> list[Path]:
         if state.step == self.last_step:
             return []
-        files = write_snapshot(self.sim, self.directory, self.max_agents)
+        files = write_snapshot(self.sim, self.directory, self.max_agents, self.field_stride)
         self.last_step = state.step
         return files
 

@@ -58,6 +58,8 @@ class FlowConfig(StrictModel):
     acinar_path: Length = Field(gt=0, description="capillary path length of one acinus, for the transit time, um")
     tolerance: float = Field(default=1e-10, gt=0, lt=1, description="CG stop: ||r|| <= tolerance * ||r0 at zero start||")
     max_iterations: int = Field(default=50000, ge=1)
+    preconditioner: Literal["amg", "jacobi"] = Field(
+        default="amg", description="CG preconditioner: algebraic multigrid (pyamg) or Jacobi (diagonal)")
 
     @property
     def axis_index(self) -> int:

@@ -1,5 +1,7 @@
 """Capillary blood flow (DESIGN §2.1): Darcy/Hele-Shaw pressure on the
-conducting voxels, solved matrix-free by Jacobi-preconditioned CG, face
+conducting voxels, solved by CG with the matrix-free operator and an
+algebraic multigrid preconditioner (``sim.lattice.multigrid``; Jacobi with
+``flow.preconditioner: jacobi``), in float64, face
 fluxes and cell-centred velocities from the pressure, and occlusion.
 
 The pressure drop is scaled at the first solve so that the mean speed over
@@ -15,11 +17,14 @@ outside conducting blood; the outlet is at 0 Pa), ``velocity`` (float32
 (mean transit time scaled to an acinar path: domain V/Q x acinar_path /
 inlet-outlet distance), ``flow_domain_transit_time_s`` (V/Q of the domain),
 ``flow_pressure_drop_Pa``, ``flow_cg_iterations``, ``flow_conducting_voxels``.
-Solver matrices are rebuilt from ``labels`` and ``occluded`` at each solve.
+The voxel numbering is rebuilt from ``labels`` and ``occluded`` at each
+solve; the multigrid hierarchy is kept while the conducting set only loses a
+small share of its voxels (occlusion) and rebuilt otherwise.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +32,12 @@ import numpy as np
 from sim import labels as L
 from sim.cg import jacobi, pcg
 from sim.lattice.connectivity import conducting_mask
+from sim.arrays import declare
+from sim.lattice.multigrid import Multigrid
+
+# uint8 [nx, ny, nz]: 1 on the conducting voxels the multigrid hierarchy was built on
+BASIS = "flow_multigrid_basis"
+declare(BASIS, "1 on the voxels the flow's multigrid hierarchy was built on", internal=True)
 
 
 @dataclass
@@ -45,6 +56,8 @@ class FlowSolution:
     max_divergence: float
     mean_face_flux: float
     conducting: int
+    setup_seconds: float = 0.0
+    seconds: float = 0.0
 
 
 class Flow:
@@ -61,6 +74,8 @@ class Flow:
         self.cfg = cfg
         self.axis = cfg.axis_index
         self.k = backend.kernels("flow")
+        self.multigrid: Multigrid | None = None
+        self.last: FlowSolution | None = None  # the latest solve's diagnostics
 
     @classmethod
     def from_config(cls, backend, config) -> Flow:
@@ -81,6 +96,13 @@ class Flow:
     def solve(self, state) -> FlowSolution:
         """Solve for the pressure (warm-started from ``pressure``) and refresh
         ``pressure``, ``velocity`` and the flow values in ``state``."""
+        started = time.perf_counter()
+        solution = self._solve(state)
+        solution.seconds = time.perf_counter() - started
+        self.last = solution
+        return solution
+
+    def _solve(self, state) -> FlowSolution:
         be = self.backend
         xp = be.xp
         labels = state.arrays["labels"]
@@ -96,17 +118,11 @@ class Flow:
             pressure[...] = 0
             self._store(state, m, 0.0, 0.0, 0)
             return FlowSolution(0, 0.0, 0.0, 0.0, 0.0, 0)
-        n = int(np.prod(shape))
-        index = xp.full(n, -1, dtype=np.int32)
-        index[cells] = xp.arange(m, dtype=np.int32)
         shape_d = be.asarray(np.asarray(shape, dtype=np.int64))
-        nbr = xp.empty((m, 6), dtype=np.int32)
-        self.k.neighbours(m, cells, index, shape_d, nbr)
-        del index
+        nbr, fixed = self._numbering(labels, cells)
         lab = labels.reshape(-1)[cells]
         inlet = lab == L.INLET
         outlet = lab == L.OUTLET
-        fixed = (inlet | outlet).astype(np.uint8)
         degree = (nbr >= 0).sum(axis=1)
         inv_diag = xp.where((fixed == 0) & (degree > 0), 1.0 / xp.maximum(degree, 1), 0.0)
 
@@ -128,7 +144,8 @@ class Flow:
         r = xp.empty(m, dtype=np.float64)
         apply(x, r)
         r *= -1.0
-        iterations, _ = pcg(xp, apply, x, r, jacobi(xp, inv_diag), target, self.cfg.max_iterations)
+        precondition, setup = self._preconditioner(state, cells, nbr, fixed, inv_diag)
+        iterations, _ = pcg(xp, apply, x, r, precondition, target, self.cfg.max_iterations)
 
         speed = xp.empty(m, dtype=np.float64)
         vel_flat = velocity.reshape(-1, 3)
@@ -151,7 +168,47 @@ class Flow:
         mean_face = g * sum(float(xp.abs(f).sum()) for f in faces) / max(n_faces, 1)
         state.values["flow_pressure_drop_Pa"] = float(drop)
         self._store(state, m, float(speed.mean()), inflow, iterations)
-        return FlowSolution(iterations, inflow, outflow, max_div, mean_face, m)
+        return FlowSolution(iterations, inflow, outflow, max_div, mean_face, m, setup)
+
+    def _numbering(self, labels, cells):
+        """(nbr int32 [m, 6], fixed uint8 [m]) of the conducting voxels ``cells``
+        (device int64 [m], ascending flat indices) of ``labels``."""
+        xp = self.backend.xp
+        shape = labels.shape
+        m = int(cells.shape[0])
+        index = xp.full(int(np.prod(shape)), -1, dtype=np.int32)
+        index[cells] = xp.arange(m, dtype=np.int32)
+        nbr = xp.empty((m, 6), dtype=np.int32)
+        self.k.neighbours(m, cells, index, self.backend.asarray(np.asarray(shape, dtype=np.int64)), nbr)
+        lab = labels.reshape(-1)[cells]
+        return nbr, ((lab == L.INLET) | (lab == L.OUTLET)).astype(np.uint8)
+
+    def _preconditioner(self, state, cells, nbr, fixed, inv_diag):
+        """(precondition(r, z), hierarchy build seconds) for this conducting set.
+
+        The voxels a hierarchy is built on are kept in the state (``BASIS``),
+        so a resumed run rebuilds the same hierarchy and continues exactly as
+        the uninterrupted one."""
+        if self.cfg.preconditioner == "jacobi" or not bool((fixed == 0).any()):
+            return jacobi(self.backend.xp, inv_diag), 0.0
+        be = self.backend
+        xp = be.xp
+        cells_h = be.to_host(cells).astype(np.int64)
+        setup = 0.0
+        if self.multigrid is None and BASIS in state.arrays:  # resumed: rebuild the recorded hierarchy
+            basis = xp.flatnonzero(state.arrays[BASIS].reshape(-1))
+            if int(basis.shape[0]) > 0:
+                b_nbr, b_fixed = self._numbering(state.arrays["labels"], basis)
+                self.multigrid = Multigrid(be, be.to_host(basis).astype(np.int64), be.to_host(b_nbr), be.to_host(b_fixed))
+                setup = self.multigrid.setup_seconds
+        if self.multigrid is None or not self.multigrid.reusable_for(cells_h):
+            self.multigrid = None  # free the old hierarchy before building the new one
+            self.multigrid = Multigrid(be, cells_h, be.to_host(nbr), be.to_host(fixed))
+            setup += self.multigrid.setup_seconds
+            record = xp.zeros(state.arrays["labels"].shape, dtype=np.uint8)
+            record.reshape(-1)[cells] = 1
+            state.arrays[BASIS] = record
+        return self.multigrid.preconditioner(cells_h, fixed), setup
 
     def _store(self, state, m: int, mean_speed: float, inflow: float, iterations: int) -> None:
         volume = m * self.h**3
