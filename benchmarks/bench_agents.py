@@ -2,7 +2,7 @@
 normal draws and reflecting walls) and the cell-list build (counting sort),
 each against a plain NumPy version of the same work measured in the same run.
 
-    python -m benchmarks.bench_agents [--sizes 100000 1000000] [--backend cpu]
+    python -m alveosim.benchmarks.bench_agents [--sizes 100000 1000000] [--backend cpu]
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
-from kernels import rng
-from sim.backend import select_backend
-from sim.neighbours import CellList
-from sim.streams import Stream
+from alveosim.benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from alveosim.kernels import rng
+from alveosim.backend import select_backend
+from alveosim.neighbours import CellList
+from alveosim.streams import Stream
 
 BOX = 200.0  # µm, cube edge
 CUTOFF = 10.0  # µm, cell edge
@@ -52,7 +52,7 @@ def _zig_fields(w):
 
 
 def numpy_zig_slow(seed, stream, step, uid, block, lane, w):
-    """kernels.rng._zig_slow vectorised over the rejected words ``w``: all
+    """alveosim.kernels.rng._zig_slow vectorised over the rejected words ``w``: all
     pending words take each redraw attempt together."""
     i, _, neg, x = _zig_fields(w)
     pending = np.arange(w.size)
@@ -79,7 +79,7 @@ def numpy_zig_slow(seed, stream, step, uid, block, lane, w):
 
 
 def numpy_normal4(seed, stream, step, uid, block=0):
-    """kernels.rng.normal4 in NumPy (ziggurat): fast path on whole arrays,
+    """alveosim.kernels.rng.normal4 in NumPy (ziggurat): fast path on whole arrays,
     rejection branch on the 1.2% rejected words of each lane."""
     out = []
     for lane, w in enumerate(numpy_philox4(seed, stream, step, uid, block)):

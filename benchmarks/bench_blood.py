@@ -3,7 +3,7 @@ list), binding, activation, aggregation and occlusion, at 10^5 and 10^6
 agents on the CPU (add 10^7 and more on a GPU with --sizes), in
 agent-updates/s (agents = EVs + platelets), with the memory per agent.
 
-    python -m benchmarks.bench_blood [--backend cpu|cuda] [--sizes 1e5 1e6] [--repeats 3]
+    python -m alveosim.benchmarks.bench_blood [--backend cpu|cuda] [--sizes 1e5 1e6] [--repeats 3]
 
 The geometry is a straight capillary slab (labels CAPILLARY inside a one-voxel
 SEPTUM wall, inlets at x = 0, outlets at x = nx − 1) with a uniform 1 mm/s
@@ -18,14 +18,14 @@ import argparse
 
 import numpy as np
 
-from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
-from sim import labels as L
-from sim.backend import select_backend
-from sim.blood import feature
-from sim.blood.species import EV, PLATELET
-from sim.config import Config
-from sim.simulation import Simulation
-from sim.state import State
+from alveosim.benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from alveosim import labels as L
+from alveosim.backend import select_backend
+from alveosim.blood import feature
+from alveosim.blood.species import EV, PLATELET
+from alveosim.config import Config
+from alveosim.simulation import Simulation
+from alveosim.state import State
 
 H = 2.5
 EV_FRACTION = 0.9
@@ -106,11 +106,11 @@ def advance(sim, dt: float = 1e-3, steps: int = 1) -> None:
 def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: float = 1e-3) -> dict:
     """Syncs, kernel launches and array operations of each blood step on the
     cuda backend (the CUDA simulator or a GPU), counted by
-    :class:`benchmarks.counting.CountingBackend` after one uncounted step
+    :class:`alveosim.benchmarks.counting.CountingBackend` after one uncounted step
     (the first occlusion count); every ``log_every``-th step also logs a
     time-series row (its syncs count apart). Returns the per-step samples,
     their summary and the sync sites outside logging."""
-    from benchmarks.counting import CountingBackend, per_step
+    from alveosim.benchmarks.counting import CountingBackend, per_step
 
     with CountingBackend() as be:
         sim = build(be, n_agents)

@@ -1,7 +1,7 @@
 """Checkpoint write and read throughput (MB/s of state) and size per agent,
 at 10⁶ agents and a 128³-voxel lattice by default.
 
-    python -m benchmarks.bench_checkpoint [--agents N] [--voxels N] [--backend cpu|cuda]
+    python -m alveosim.benchmarks.bench_checkpoint [--agents N] [--voxels N] [--backend cpu|cuda]
 
 The state is a platelet-like pool (pos, state, n_bound, aggregate, uid) with
 positions spread through the box, plus lattice arrays like the real model's
@@ -20,11 +20,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from benchmarks.common import print_rows, write_results
-from sim.config import load_config
-from sim.io.checkpoint import read_checkpoint, restore_state, write_checkpoint
-from sim.simulation import Simulation
-from sim.species import Species
+from alveosim.benchmarks.common import print_rows, write_results
+from alveosim.config import load_config
+from alveosim.io.checkpoint import read_checkpoint, restore_state, write_checkpoint
+from alveosim.simulation import Simulation
+from alveosim.species import Species
 
 BENCH_PLATELET = Species("bench_platelet", fields={"pos": ("f4", (3,)), "state": ("u1", ()), "n_bound": ("u2", ()), "aggregate": ("i4", ())})
 

@@ -11,7 +11,7 @@ sub-step). The explicit sub-step runs on uniform septum and on random
 air/septum/post labels (the worst case: no run of one label, every face
 coefficient a table lookup).
 
-    python -m benchmarks.bench_diffusion --sizes 128 256 [--backend cpu|cuda]
+    python -m alveosim.benchmarks.bench_diffusion --sizes 128 256 [--backend cpu|cuda]
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import argparse
 
 import numpy as np
 
-from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
-from sim.backend import select_backend
-from sim.fields.solvers import ExplicitStencil, Grid, ImplicitLOD, face_table
-from sim.labels import AIR, NAMES, POST, SEPTUM
+from alveosim.benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from alveosim.backend import select_backend
+from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitLOD, face_table
+from alveosim.labels import AIR, NAMES, POST, SEPTUM
 
 BYTES_IMPLICIT = 3 * (4 + 1 + 16 + 16 + 4)
 BYTES_EXPLICIT = 4 + 1 + 4

@@ -1,7 +1,7 @@
 """Lattice generation and capillary flow solve at a few sizes: voxels/s and
 CG iterations, written as JSON through benchmarks.common.
 
-    python -m benchmarks.bench_lattice --sizes 64 128 [--backend cpu|cuda]
+    python -m alveosim.benchmarks.bench_lattice --sizes 64 128 [--backend cpu|cuda]
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
-from sim.backend import select_backend
-from sim.lattice.config import LatticeConfig
-from sim.lattice.flow import Flow
-from sim.lattice.generate import generate
-from sim.state import State
+from alveosim.benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from alveosim.backend import select_backend
+from alveosim.lattice.config import LatticeConfig
+from alveosim.lattice.flow import Flow
+from alveosim.lattice.generate import generate
+from alveosim.state import State
 
 VOXEL = 2.5  # um
 

@@ -1,11 +1,11 @@
 """Render time per frame (off-screen, EGL) at 10⁵ and 10⁶ agents.
 
-    python -m benchmarks.bench_render [--agents 100000 1000000] [--voxels 64] [--size 1280x720]
+    python -m alveosim.benchmarks.bench_render [--agents 100000 1000000] [--voxels 64] [--size 1280x720]
 
 Each size writes one synthetic snapshot (a lattice of septal slabs around a
 capillary sheet, ``voxels × voxels × voxels/2``, with an occluded block, and
 one platelet pool of N agents in the four states, 5 % aggregated) and times
-:func:`sim.render.frames.render_folder` on it: reading the files, building the
+:func:`alveosim.render.frames.render_folder` on it: reading the files, building the
 surfaces and point clouds, rendering and writing the PNG. The first render
 (OpenGL start-up) is not timed.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import print_rows, write_results
-from sim import labels
-from sim.backend import select_backend
-from sim.io.vtkhdf import write_image, write_points
+from alveosim.benchmarks.common import print_rows, write_results
+from alveosim import labels
+from alveosim.backend import select_backend
+from alveosim.io.vtkhdf import write_image, write_points
 
 SPACING = 2.5
 
@@ -49,9 +49,9 @@ def write_snapshot(folder: Path, agents: int, voxels: int) -> None:
 
 
 def main(argv=None) -> None:
-    from sim.render import gl
-    from sim.render.driver import frame_size, plan_views
-    from sim.render.frames import RenderOptions, render_folder
+    from alveosim.render import gl
+    from alveosim.render.driver import frame_size, plan_views
+    from alveosim.render.frames import RenderOptions, render_folder
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, nargs="+", default=[100_000, 1_000_000])

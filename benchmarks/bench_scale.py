@@ -2,7 +2,7 @@
 report, cold and warm (after an occlusion) flow solves, one tissue step, one
 blood step, the peak memory, and each cost's growth exponent with size.
 
-    python -m benchmarks.bench_scale --sizes 64 128 256 400 [--backend cpu|cuda]
+    python -m alveosim.benchmarks.bench_scale --sizes 64 128 256 400 [--backend cpu|cuda]
 
 Each size n runs configs/lung_block.yaml on an n³ block of 2.5 µm voxels:
 one 1 h conditioning step, timed with the binding of every operation that
@@ -11,7 +11,7 @@ timed (``blood_step``, a steady step).
 Costs are wall seconds and CPU seconds of this process (the latter is the
 better measure on a shared machine). Peak memory is the process's maximum
 resident set after the size (sizes run in ascending order), beside the
-config's estimate (``sim.resources``); a size whose estimate exceeds the
+config's estimate (``alveosim.resources``); a size whose estimate exceeds the
 memory available when it would start is skipped and listed as such.
 Exponents are least-squares slopes of log(cost) over log(voxels).
 """
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import print_rows, write_results
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.lattice.generate import generate
-from sim.lattice.report import geometry_report
-from sim.resources import estimate, refusal
-from sim.simulation import Simulation
+from alveosim.benchmarks.common import print_rows, write_results
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.lattice.generate import generate
+from alveosim.lattice.report import geometry_report
+from alveosim.resources import estimate, refusal
+from alveosim.simulation import Simulation
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "lung_block.yaml"
 VOXEL = 2.5  # um

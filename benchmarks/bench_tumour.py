@@ -4,7 +4,7 @@ repulsion mechanics with its substeps and overlap check) on cells packed in
 four large foci in a synthetic all-AIR box (no lung lattice: building one
 large enough for 10⁵ cells dominates the set-up), plus the mechanics alone.
 
-    python -m benchmarks.bench_tumour [--sizes 100000] [--backend cpu]
+    python -m alveosim.benchmarks.bench_tumour [--sizes 100000] [--backend cpu]
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import math
 
 import numpy as np
 
-from benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.simulation import Simulation
-from sim.tumour.mechanics import TumourMechanics
-from sim.tumour.seeding import lattice_offsets, seeded_cells
+from alveosim.benchmarks.common import copy_bandwidth, finish_row, print_rows, time_call, write_results
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.simulation import Simulation
+from alveosim.tumour.mechanics import TumourMechanics
+from alveosim.tumour.seeding import lattice_offsets, seeded_cells
 
 RADIUS = 5.0  # µm
 VOXEL = 5.0  # µm
@@ -64,7 +64,7 @@ def _packed_sim(n: int, backend):
     cells = seeded_cells(pos, 4 / 3 * math.pi * RADIUS**3, cfg.tumour.doubling_time, cfg.tumour.doubling_time_cv, cfg.seed)
     cells["state"][::5] = 1
     sim.state.pool("tumour").add(cells)
-    ops = [op for op in sim.operations if type(op).__module__.startswith("sim.tumour") and type(op).__name__ != "TumourSeeding"]
+    ops = [op for op in sim.operations if type(op).__module__.startswith("alveosim.tumour") and type(op).__name__ != "TumourSeeding"]
     for op in sim.operations:
         op.attach(sim)
     return sim, ops

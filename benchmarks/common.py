@@ -88,7 +88,7 @@ def copy_bandwidth(backend, n_bytes: int = 256 * 2**20, repeats: int = 5) -> flo
     a = xp.ones(n, dtype=np.float32)
     b = xp.empty_like(a)
     if backend.name == "cpu":
-        from kernels.cpu.bandwidth import copy as kernel_copy
+        from alveosim.kernels.cpu.bandwidth import copy as kernel_copy
 
         seconds = time_call(lambda: kernel_copy(a, b), backend, repeats)
     else:

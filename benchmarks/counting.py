@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.backend import Backend, cuda_simulator_enabled, select_backend
+from alveosim.backend import Backend, cuda_simulator_enabled, select_backend
 
 SYNC_FUNCTIONS = frozenset({"nonzero", "flatnonzero", "argwhere", "unique", "compress", "extract", "repeat"})
 SYNC_METHODS = frozenset({"item", "tolist", "nonzero", "repeat", "compress"})

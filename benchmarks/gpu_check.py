@@ -136,7 +136,7 @@ def stage_bench(out: Path, args) -> dict:
     """bench_blood then bench_agents on cuda; each module's JSON as it finishes."""
     from importlib import import_module
 
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     os.environ["ALVEOSIM_BENCH_DIR"] = str(out / "bench")
     backend = select_backend("cuda")
@@ -150,7 +150,7 @@ def stage_bench(out: Path, args) -> dict:
     for module, argv in plan.items():
         t0 = time.perf_counter()
         try:
-            import_module(f"benchmarks.{module}").main([*argv, "--backend", "cuda"])
+            import_module(f"alveosim.benchmarks.{module}").main([*argv, "--backend", "cuda"])
             done[module] = {"status": "ok", "seconds": time.perf_counter() - t0, "argv": argv}
         except Exception as exc:  # record and go on with the next benchmark
             done[module] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "argv": argv}
@@ -162,9 +162,9 @@ def stage_agreement(out: Path, args) -> dict:
     """CPU and cuda backends on the same draws and the same short blood run."""
     import numpy as np
 
-    from benchmarks.bench_blood import advance, build
-    from sim.backend import select_backend
-    from sim.blood import ledger
+    from alveosim.benchmarks.bench_blood import advance, build
+    from alveosim.backend import select_backend
+    from alveosim.blood import ledger
 
     backends = {name: select_backend(name) for name in ("cpu", "cuda")}
     n, steps = (100, 2) if args.simulate else (200_000, 20)
@@ -212,9 +212,9 @@ def stage_largest(out: Path, args) -> dict:
     GPU) up to what device memory allows, while the next one is predicted to
     finish in time; each attempt is written as it ends, so a stage killed at
     its limit keeps the largest finished one."""
-    from benchmarks.bench_blood import advance, build
-    from benchmarks.common import time_call
-    from sim.backend import select_backend
+    from alveosim.benchmarks.bench_blood import advance, build
+    from alveosim.benchmarks.common import time_call
+    from alveosim.backend import select_backend
 
     backend = select_backend("cuda")
     limit = (SIMULATE_LIMITS if args.simulate else LIMITS)["largest"]

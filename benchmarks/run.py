@@ -2,7 +2,7 @@
 their rows into one JSON file, prints a table, and compares with an earlier
 result (``--compare BASE.json``: throughput ratios per kernel and size).
 
-    python -m benchmarks.run [--backend cpu|cuda] [--quick] [--compare BASE.json]
+    python -m alveosim.benchmarks.run [--backend cpu|cuda] [--quick] [--compare BASE.json]
     alveosim bench ...      (the same)
 """
 
@@ -15,7 +15,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-from benchmarks.common import RESULTS_DIR, print_rows
+from alveosim.benchmarks.common import RESULTS_DIR, print_rows
 
 # module -> (arguments for --quick, arguments for the full run); every module
 # has main(argv) writing its rows with common.write_results and, unless it is
@@ -52,7 +52,7 @@ def compare(rows: list[dict], base_path: Path) -> list[dict]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The suite's options, shared by ``python -m benchmarks.run`` and ``alveosim bench``."""
+    """The suite's options, shared by ``python -m alveosim.benchmarks.run`` and ``alveosim bench``."""
     p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "auto"], help="compute backend (default: cpu)")
     p.add_argument("--quick", action="store_true", help="smallest sizes only (a smoke run)")
     p.add_argument("--only", nargs="+", metavar="MODULE", choices=list(SUITE), help="run only these modules (e.g. bench_agents)")
@@ -61,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description="run the benchmark suite and write JSON results")
+    p = argparse.ArgumentParser(prog="python -m alveosim.benchmarks.run", description="run the benchmark suite and write JSON results")
     add_arguments(p)
     return run(p.parse_args(argv))
 
@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     import os
     import tempfile
 
-    from benchmarks.common import write_results
-    from sim.backend import BackendError, select_backend
+    from alveosim.benchmarks.common import write_results
+    from alveosim.backend import BackendError, select_backend
 
     try:
         backend = select_backend(args.backend)
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{name}: skipped, needs {HOST_ONLY[name]} (pip install 'alveosim[render]')")
                     continue
                 backend_args = [] if name in HOST_ONLY else ["--backend", args.backend]
-                import_module(f"benchmarks.{name}").main([*(quick if args.quick else full), *backend_args])
+                import_module(f"alveosim.benchmarks.{name}").main([*(quick if args.quick else full), *backend_args])
         finally:
             del os.environ["ALVEOSIM_BENCH_DIR"]
         extras = {}  # per module, what its JSON holds besides the rows (e.g. bench_scale's growth exponents)

@@ -27,17 +27,17 @@ as benchmarks/validate_scenarios.py does (what tests/test_validation.py runs
 in CI). Writes ``benchmarks/results/validate_niche[_reduced].json`` and
 ``.md``.
 
-    python -m benchmarks.validate_niche [--reduced] [--seeds 3]
+    python -m alveosim.benchmarks.validate_niche [--reduced] [--seeds 3]
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.validate_scenarios import above, checks_table, cli, run_one, summarise, table
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.simulation import Simulation
+from alveosim.benchmarks.validate_scenarios import above, checks_table, cli, run_one, summarise, table
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.simulation import Simulation
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 DAY = 86400.0

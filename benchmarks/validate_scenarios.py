@@ -12,7 +12,7 @@ Writes ``benchmarks/results/validate_scenarios.json`` and ``.md`` (the table
 in the README). ``--reduced`` shrinks the domain and the phases (what
 tests/test_validation.py runs in CI).
 
-    python -m benchmarks.validate_scenarios [--reduced] [--seeds 3]
+    python -m alveosim.benchmarks.validate_scenarios [--reduced] [--seeds 3]
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import json
 import math
 from pathlib import Path
 
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.simulation import Simulation
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 RESULTS = Path(__file__).resolve().parent / "results"

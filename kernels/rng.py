@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.jitable import inlined_jitable
+from alveosim.kernels.jitable import inlined_jitable
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)

@@ -2,8 +2,8 @@
 
 A :class:`Backend` gives operations three things: ``xp`` (the array module of
 the device: NumPy on the CPU, CuPy on a GPU, NumPy under Numba's CUDA
-simulator), ``kernels(topic)`` (the launcher module ``kernels.cpu.<topic>`` or
-``kernels.cuda.<topic>``, which expose the same names and arguments), and the
+simulator), ``kernels(topic)`` (the launcher module ``alveosim.kernels.cpu.<topic>`` or
+``alveosim.kernels.cuda.<topic>``, which expose the same names and arguments), and the
 host/device copies used only at logging, checkpoint and set-up time.
 """
 
@@ -85,7 +85,7 @@ class Backend:
     def kernels(self, topic: str) -> ModuleType:
         """The launcher module for ``topic`` on this backend (imported once)."""
         if topic not in self._modules:
-            self._modules[topic] = importlib.import_module(f"kernels.{self.name}.{topic}")
+            self._modules[topic] = importlib.import_module(f"alveosim.kernels.{self.name}.{topic}")
         return self._modules[topic]
 
     def asarray(self, host: np.ndarray, dtype=None):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.config.types import AntibodyConc, ChemokineConc, ChemokineRate, Length, NumberDensity, Rate, StrictModel, Time, Volume
+from alveosim.config.types import AntibodyConc, ChemokineConc, ChemokineRate, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
 
 class Macrophages(StrictModel):

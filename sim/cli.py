@@ -1,4 +1,4 @@
-"""The ``alveosim`` command line (also ``python -m sim``).
+"""The ``alveosim`` command line (also ``python -m alveosim``).
 
 Each command lives in a module with ``register(subparsers)`` that adds its
 sub-parser and sets ``func``; :data:`COMMAND_MODULES` lists them in help order.
@@ -11,18 +11,18 @@ import sys
 from importlib import import_module
 
 COMMAND_MODULES = [
-    "sim.commands.run",
-    "sim.commands.resume",
-    "sim.commands.inspect",
-    "sim.commands.validate",
-    "sim.commands.lattice",
-    "sim.commands.info",
-    "sim.commands.bench",
-    "sim.commands.render",
-    "sim.commands.plot",
-    "sim.commands.sweep",
-    "sim.commands.sensitivity",
-    "sim.commands.cohort_report",
+    "alveosim.commands.run",
+    "alveosim.commands.resume",
+    "alveosim.commands.inspect",
+    "alveosim.commands.validate",
+    "alveosim.commands.lattice",
+    "alveosim.commands.info",
+    "alveosim.commands.bench",
+    "alveosim.commands.render",
+    "alveosim.commands.plot",
+    "alveosim.commands.sweep",
+    "alveosim.commands.sensitivity",
+    "alveosim.commands.cohort_report",
 ]
 
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from sim.backend import BackendError
+    from alveosim.backend import BackendError
 
     try:
         return int(args.func(args) or 0)

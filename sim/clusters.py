@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.neighbours import CellList
+from alveosim.neighbours import CellList
 
 
 def connected_components(cells: CellList, pos, uid, n: int, mask=None, link_distance: float = 0.0, radius=None, link_factor: float = 0.0):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.config.types import Length, StrictModel
+from alveosim.config.types import Length, StrictModel
 
 
 class LesionsConfig(StrictModel):

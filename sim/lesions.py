@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.clusters import connected_components
-from sim.lesion_config import LesionsConfig
-from sim.neighbours import CellList
-from sim.operations import TISSUE, Operation
+from alveosim.clusters import connected_components
+from alveosim.lesion_config import LesionsConfig
+from alveosim.neighbours import CellList
+from alveosim.operations import TISSUE, Operation
 
 TUMOUR = "tumour"
 TRM = "trm"

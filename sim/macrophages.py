@@ -14,12 +14,12 @@ import math
 
 import numpy as np
 
-from kernels.rules.macrophages import NAIVE, REPROGRAMMED
-from sim.arrays import declare
-from sim.labels import SEPTUM
-from sim.operations import TISSUE, Operation
-from sim.species import Species, register
-from sim.streams import Stream
+from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
+from alveosim.arrays import declare
+from alveosim.labels import SEPTUM
+from alveosim.operations import TISSUE, Operation
+from alveosim.species import Species, register
+from alveosim.streams import Stream
 
 IM = register(
     Species(

@@ -8,16 +8,16 @@ from __future__ import annotations
 from importlib import import_module
 
 FEATURES: list[str] = [
-    "sim.lattice.feature",  # lung lattice and capillary flow (first)
-    "sim.fields.feature",  # fields and plasma (after the lattice)
-    "sim.walker",
-    "sim.tumour.feature",  # tumour cells (before the alveolar macrophages and lesions)
-    "sim.alveolar.feature",  # TRMs and MDMs (after the tumour cells they sense)
-    "sim.lesions",  # lesion measurements at logging (after the tumour cells and macrophages)
-    "sim.macrophages",
-    "sim.systemic",
-    "sim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
-    "sim.io.feature",  # writers last: they see every feature's state
+    "alveosim.lattice.feature",  # lung lattice and capillary flow (first)
+    "alveosim.fields.feature",  # fields and plasma (after the lattice)
+    "alveosim.walker",
+    "alveosim.tumour.feature",  # tumour cells (before the alveolar macrophages and lesions)
+    "alveosim.alveolar.feature",  # TRMs and MDMs (after the tumour cells they sense)
+    "alveosim.lesions",  # lesion measurements at logging (after the tumour cells and macrophages)
+    "alveosim.macrophages",
+    "alveosim.systemic",
+    "alveosim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
+    "alveosim.io.feature",  # writers last: they see every feature's state
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.backend import Backend
+from alveosim.backend import Backend
 
 
 # A cell list has at most max(MIN_CELLS, CELLS_PER_AGENT x agent rows) cells, so

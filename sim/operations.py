@@ -3,7 +3,7 @@ on one or both clocks; writers run after the step's time advance."""
 
 from __future__ import annotations
 
-from sim.triggers import Always, Trigger
+from alveosim.triggers import Always, Trigger
 
 TISSUE = "tissue"
 BLOOD = "blood"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.backend import Backend
-from sim.species import UID_FIELD, Species
+from alveosim.backend import Backend
+from alveosim.species import UID_FIELD, Species
 
 
 class PoolCapacityError(MemoryError):

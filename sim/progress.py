@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time as wallclock
 
-from sim.format import format_seconds
+from alveosim.format import format_seconds
 
 HEARTBEAT_S = 10.0  # wall seconds between heartbeat lines when stdout is not a terminal
 

@@ -108,7 +108,7 @@ def _finite(value):
 
 def run_record(sim, outcome: str, error: str | None, phases: list[dict], run_wall_s: float, started: datetime) -> dict:
     """The content of ``run.json`` for a run segment that just ended."""
-    from sim.config import config_hash
+    from alveosim.config import config_hash
 
     st = sim.state
     setup_s = sim.setup_s
@@ -140,7 +140,7 @@ def run_record(sim, outcome: str, error: str | None, phases: list[dict], run_wal
 def write_run_record(run_dir: Path, record: dict) -> Path:
     """Write ``run_dir/run.json`` atomically. A record already there (an
     earlier segment of a resumed run) is kept in the new one's ``earlier``."""
-    from sim.io.atomic import atomic_path
+    from alveosim.io.atomic import atomic_path
 
     path = Path(run_dir) / RUN_RECORD
     if path.exists():

@@ -16,7 +16,7 @@ The estimate is a sum of named items, each ``count × bytes``:
 - per agent row of each species: ``Species.bytes_per_agent`` (declared
   dtypes) plus AGENT_SCRATCH for the operations' per-agent work arrays, times
   the pool's initial capacity as the features compute it from the config;
-- cell-list cells (2 i8 each), sized as :class:`sim.neighbours.CellList`.
+- cell-list cells (2 i8 each), sized as :class:`alveosim.neighbours.CellList`.
 
 The peak is the kept items plus the flow solve's working memory: a
 re-solve after an occlusion that removes more than the reuse limit rebuilds
@@ -91,7 +91,7 @@ SEPTUM_CALIBRATION = 0.76
 def lattice_fractions(lattice) -> tuple[float, float, float]:
     """(blood, SEPTUM, AIR) shares of the voxels of a lattice config section
     from its geometry, calibrated on the generated mouse lattice."""
-    from sim.lattice.generate import SEPTAL_AREA_FACTOR, seed_spacing
+    from alveosim.lattice.generate import SEPTAL_AREA_FACTOR, seed_spacing
 
     a = seed_spacing(lattice.alveolar_diameter, lattice.septal_thickness)
     sheet = SEPTAL_AREA_FACTOR * lattice.capillary_thickness / a
@@ -104,16 +104,16 @@ def lattice_fractions(lattice) -> tuple[float, float, float]:
 
 def cell_list_cells(size, cutoff: float, agents: int) -> int:
     """Cells of a CellList over a box of ``size`` µm (3) with ``cutoff`` µm
-    for ``agents`` rows (the rule of :func:`sim.neighbours.cell_dims`)."""
-    from sim.neighbours import cell_dims
+    for ``agents`` rows (the rule of :func:`alveosim.neighbours.cell_dims`)."""
+    from alveosim.neighbours import cell_dims
 
     return int(np.prod(cell_dims(np.asarray(size, dtype=np.float64), cutoff, agents)))
 
 
 def estimate(config) -> Budget:
     """The memory a run of ``config`` (a validated Config) needs at its peak."""
-    from sim.model import feature_modules
-    from sim.species import REGISTRY
+    from alveosim.model import feature_modules
+    from alveosim.species import REGISTRY
 
     feature_modules()  # registers every species
 
@@ -204,7 +204,7 @@ def backend_name(config) -> str:
     """The backend a run of ``config`` would take ('cpu' or 'cuda')."""
     if config.backend == "cpu":
         return "cpu"
-    from sim.backend import cuda_simulator_enabled, cuda_status
+    from alveosim.backend import cuda_simulator_enabled, cuda_status
 
     ok, _ = cuda_status()
     return "cuda" if ok and not cuda_simulator_enabled() else "cpu"

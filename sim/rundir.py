@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sim.config import Config, config_hash, resolved_yaml
+from alveosim.config import Config, config_hash, resolved_yaml
 
 MARKER = ".alveosim-run"
 

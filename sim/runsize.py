@@ -19,7 +19,7 @@ def total_steps(cfg) -> int:
 def writes(schedule, phases) -> int:
     """Writes a schedule makes at most over ``phases`` (one per period of
     each phase, plus the final write)."""
-    from sim.schedule import steps_per_phase
+    from alveosim.schedule import steps_per_phase
 
     return sum(p.n_steps // n for p, n in zip(phases, steps_per_phase(schedule, phases)) if n) + 1
 

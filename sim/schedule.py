@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
-from sim.units import UnitError, parse
+from alveosim.units import UnitError, parse
 
 CLOCKS = ("tissue", "blood")
 _REL_TOL = 1e-9  # a time is a whole number n of steps when |interval - n dt| <= 1e-9 interval
@@ -119,8 +119,8 @@ def steps_per_phase(schedule, phases) -> list[int | None]:
 
 
 def schedule_trigger(schedule, phases):
-    """A :class:`sim.triggers.PhaseSteps` trigger for ``schedule`` over ``phases``."""
-    from sim.triggers import PhaseSteps
+    """A :class:`alveosim.triggers.PhaseSteps` trigger for ``schedule`` over ``phases``."""
+    from alveosim.triggers import PhaseSteps
 
     ends, total = [], 0
     for phase in phases:

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sim.backend import Backend, select_backend
-from sim.config import Config
-from sim.model import feature_modules
-from sim.operations import Operation
-from sim.pools import AgentPool
-from sim.schedule import schedule_trigger
-from sim.species import Species
-from sim.state import State
-from sim.timeseries import TimeSeries
+from alveosim.backend import Backend, select_backend
+from alveosim.config import Config
+from alveosim.model import feature_modules
+from alveosim.operations import Operation
+from alveosim.pools import AgentPool
+from alveosim.schedule import schedule_trigger
+from alveosim.species import Species
+from alveosim.state import State
+from alveosim.timeseries import TimeSeries
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Simulation:
 
     ``sim.state`` holds everything that evolves; ``sim.operations`` is the
     ordered list of operations (features' operations in the order of
-    :data:`sim.model.FEATURES`, then writers). Users may append their own
+    :data:`alveosim.model.FEATURES`, then writers). Users may append their own
     operations (writers included) before calling :meth:`run`.
 
     Pass ``state`` to continue from a restored state (a checkpoint): the
@@ -125,7 +125,7 @@ class Simulation:
         Random draws are keyed by (seed, stream, step, agent uid), so the
         result does not depend on the thread count or the backend.
         """
-        from sim.progress import RunProgress
+        from alveosim.progress import RunProgress
 
         st = self.state
         started = datetime.now(timezone.utc)
@@ -186,7 +186,7 @@ class Simulation:
         """Write ``RUN_DIR/run.json`` (outcome from the exception propagating, if any)."""
         import sys
 
-        from sim.report import run_record, write_run_record
+        from alveosim.report import run_record, write_run_record
 
         exc = sys.exc_info()[1]
         if isinstance(exc, KeyboardInterrupt) or (exc is None and interrupted):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.backend import Backend
-from sim.pools import AgentPool
+from alveosim.backend import Backend
+from alveosim.pools import AgentPool
 
 
 @dataclass

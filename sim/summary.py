@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from sim.format import format_seconds
-from sim.report import RUN_RECORD, format_value, headline
+from alveosim.format import format_seconds
+from alveosim.report import RUN_RECORD, format_value, headline
 
 
 def summary_table(sim, result, verbose: bool = False) -> Table:

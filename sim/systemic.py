@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from sim.operations import BOTH, TISSUE, Operation
+from alveosim.operations import BOTH, TISSUE, Operation
 
 UM3_PER_ML = 1e12
 

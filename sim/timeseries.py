@@ -7,8 +7,8 @@ import csv
 import sys
 from pathlib import Path
 
-from sim.operations import Operation
-from sim.triggers import Periodic, Trigger
+from alveosim.operations import Operation
+from alveosim.triggers import Periodic, Trigger
 
 
 class TimeSeries(Operation):
@@ -72,7 +72,7 @@ class TimeSeries(Operation):
         self._file_last_step = int(kept[-1][col]) if kept else -1
 
     def _rewrite_kept(self) -> None:
-        from sim.io.atomic import atomic_path
+        from alveosim.io.atomic import atomic_path
 
         header, kept = self._pending
         self._pending = None

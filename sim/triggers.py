@@ -50,7 +50,7 @@ class PhaseSteps:
     ``ends[k]`` is the global step at which phase ``k`` ends (the running sum
     of the phases' step counts); a step belongs to the phase whose interval
     ``(ends[k-1], ends[k]]`` holds it, so a phase's last step counts in that
-    phase. Build one from a config with :func:`sim.schedule.schedule_trigger`.
+    phase. Build one from a config with :func:`alveosim.schedule.schedule_trigger`.
     """
 
     ends: tuple[int, ...]

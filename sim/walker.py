@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from sim.neighbours import CellList
-from sim.operations import TISSUE, Operation
-from sim.species import Species, register
-from sim.streams import Stream
+from alveosim.neighbours import CellList
+from alveosim.operations import TISSUE, Operation
+from alveosim.species import Species, register
+from alveosim.streams import Stream
 
 WALKER = register(
     Species(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import labels as L
-from sim.blood import feature, ledger
-from sim.config import Config
-from sim.lattice.config import FlowConfig
-from sim.lattice.flow import Flow
-from sim.simulation import Simulation
-from sim.state import State
+from alveosim import labels as L
+from alveosim.blood import feature, ledger
+from alveosim.config import Config
+from alveosim.lattice.config import FlowConfig
+from alveosim.lattice.flow import Flow
+from alveosim.simulation import Simulation
+from alveosim.state import State
 
 H = 2.5  # voxel edge, µm
 

@@ -10,7 +10,7 @@ if os.environ.get("ALVEOSIM_TEST_GPU", "0") != "1":
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from sim.backend import select_backend  # noqa: E402
+from alveosim.backend import select_backend  # noqa: E402
 
 
 @pytest.fixture(params=["cpu", "cuda"])

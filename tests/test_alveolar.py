@@ -9,17 +9,17 @@ import math
 import numpy as np
 import pytest
 
-from kernels.rules.alveolar import NO_TUMOUR_UM, RESIDENT, RIM, TUMOUR_ASSOCIATED
-from sim.alveolar.contacts import sense_against
-from sim.alveolar.depletion import deplete
-from sim.alveolar.motility import MDM_LABELS, TRM_LABELS, label_table, move_pool
-from sim.alveolar.placement import surface_positions, surface_voxels, trm_count
-from sim.alveolar.recruitment import recruit, recruit_count
-from sim.alveolar.species import MDM, TRM
-from sim.labels import AIR, BLOOD, CAPILLARY, SEPTUM
-from sim.neighbours import CellList
-from sim.pools import AgentPool
-from sim.species import Species, register
+from alveosim.kernels.rules.alveolar import NO_TUMOUR_UM, RESIDENT, RIM, TUMOUR_ASSOCIATED
+from alveosim.alveolar.contacts import sense_against
+from alveosim.alveolar.depletion import deplete
+from alveosim.alveolar.motility import MDM_LABELS, TRM_LABELS, label_table, move_pool
+from alveosim.alveolar.placement import surface_positions, surface_voxels, trm_count
+from alveosim.alveolar.recruitment import recruit, recruit_count
+from alveosim.alveolar.species import MDM, TRM
+from alveosim.labels import AIR, BLOOD, CAPILLARY, SEPTUM
+from alveosim.neighbours import CellList
+from alveosim.pools import AgentPool
+from alveosim.species import Species, register
 from tests.conftest import to_host
 
 H = 2.5

@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.config.loader import load_config
-from sim.io.resume import resume
-from sim.labels import AIR, BLOOD
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.config.loader import load_config
+from alveosim.io.resume import resume
+from alveosim.labels import AIR, BLOOD
+from alveosim.simulation import Simulation
 
 DAY = 86400.0
 

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from benchmarks.run import compare, main
+from alveosim.benchmarks.run import compare, main
 
 
 def _cli(*args):

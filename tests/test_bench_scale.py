@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmarks.bench_scale import growth_exponents
+from alveosim.benchmarks.bench_scale import growth_exponents
 
 
 def test_growth_exponents_recover_power_laws():

@@ -4,8 +4,8 @@ joins merge aggregates, aggregated platelets are immobile."""
 import numpy as np
 
 from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
-from sim.blood.aggregation import relabel
-from sim.blood.species import ACTIVATED, AGGREGATED, RESTING
+from alveosim.blood.aggregation import relabel
+from alveosim.blood.species import ACTIVATED, AGGREGATED, RESTING
 
 
 def test_joins_merge_aggregates_under_the_least_uid(backend):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
-from sim.blood import ledger
-from sim.blood.species import RESTING
+from alveosim.blood import ledger
+from alveosim.blood.species import RESTING
 
 STILL = {"diffusivity": "0 um^2/s"}
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from blood_channel import H, blood_config, channel_sim, put_agents, step
-from sim.blood.clots import clot_report, occluding_count
-from sim.blood.species import AGGREGATED, RESTING
+from alveosim.blood.clots import clot_report, occluding_count
+from alveosim.blood.species import AGGREGATED, RESTING
 
 
 def test_occluding_count_is_the_volume_fraction_threshold():

@@ -5,7 +5,7 @@ backends, with all birth and death paths active."""
 import numpy as np
 
 from blood_channel import blood_config, channel_sim, step
-from sim.blood import ledger
+from alveosim.blood import ledger
 
 
 def test_pools_balance_the_ledger_every_step(backend):

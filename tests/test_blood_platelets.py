@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
-from sim.blood.species import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
+from alveosim.blood.species import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
 
 STILL = {"diffusivity": "0 um^2/s"}
 

@@ -6,7 +6,7 @@ unless it is a logging step's or in a step where platelets aggregated (relabelli
 
 from collections import Counter
 
-from benchmarks.bench_blood import STEP_SYNCS, step_profile
+from alveosim.benchmarks.bench_blood import STEP_SYNCS, step_profile
 
 
 def test_blood_steps_sync_only_for_their_host_decisions():

@@ -6,9 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from blood_channel import H, blood_config, channel_sim, put_agents, set_uniform_velocity, step
-from sim import labels as L
-from sim.blood import ledger
-from sim.blood.config import BloodConfig
+from alveosim import labels as L
+from alveosim.blood import ledger
+from alveosim.blood.config import BloodConfig
 
 STILL = {"diffusivity": "0 um^2/s"}
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.cg import CHECK_EVERY, jacobi, pcg
+from alveosim.cg import CHECK_EVERY, jacobi, pcg
 
 
 class DeviceScalar(np.ndarray):

@@ -12,15 +12,15 @@ import h5py
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.cli import main as cli_main
-from sim.config import load_config, resolved_dict
-from sim.io.checkpoint import read_checkpoint, write_checkpoint
-from sim.io.errors import CheckpointError
-from sim.io.resume import resume
-from sim.operations import Operation
-from sim.rundir import write_config
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.cli import main as cli_main
+from alveosim.config import load_config, resolved_dict
+from alveosim.io.checkpoint import read_checkpoint, write_checkpoint
+from alveosim.io.errors import CheckpointError
+from alveosim.io.resume import resume
+from alveosim.operations import Operation
+from alveosim.rundir import write_config
+from alveosim.simulation import Simulation
 
 REPO = Path(__file__).resolve().parent.parent
 DT = 60.0  # s, tissue step of the test config
@@ -133,7 +133,7 @@ def test_checkpoint_round_trip_holds_everything(backend, tmp_path):
         pos = f["pools/walker/pos"]
         assert pos.shape[0] == sim.state.pools["walker"].n
         assert pos.compression == "gzip" and pos.chunks is not None and pos.fletcher32
-    from sim.io.checkpoint import restore_state
+    from alveosim.io.checkpoint import restore_state
 
     restored = restore_state(ck, backend)
     assert restored.pools["walker"].capacity == 4096
@@ -150,15 +150,17 @@ def test_cpu_checkpoint_resumes_on_cuda_simulator(tmp_path):
     first.run(until=4 * DT)
     second = continued(tmp_path / "split" / "checkpoints" / "step_0000000004.h5", cuda, tmp_path / "on_cuda")
     assert second.backend.name == "cuda"
-    second.run()
+    second.run(until=6 * DT)
+    # and back: a checkpoint written on the cuda backend continues on the CPU
+    back = continued(tmp_path / "on_cuda" / "checkpoints" / "step_0000000006.h5", cpu, tmp_path / "back")
+    assert back.backend.name == "cpu" and back.state.step == 6
+    back.run()
     # discrete state bit for bit; positions to float tolerance (CPU vs GPU maths)
-    assert_same_state(host_state(full), host_state(second), exact_floats=False)
-    back = continued(tmp_path / "on_cuda" / "checkpoints" / "step_0000000008.h5", cpu, tmp_path / "back")
-    assert back.backend.name == "cpu" and back.state.step == 8
+    assert_same_state(host_state(full), host_state(back), exact_floats=False)
 
 
 def test_failed_write_keeps_previous_checkpoint(tmp_path, monkeypatch):
-    import sim.io.checkpoint as ckmod
+    import alveosim.io.checkpoint as ckmod
 
     cfg = small_config()
     calls = {"n": 0}
@@ -185,9 +187,9 @@ def test_failed_write_keeps_previous_checkpoint(tmp_path, monkeypatch):
 KILLER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {repo!r})
-    from sim.config import load_config, resolved_dict
-    from sim.simulation import Simulation
-    import sim.io.checkpoint as ckmod
+    from alveosim.config import load_config, resolved_dict
+    from alveosim.simulation import Simulation
+    import alveosim.io.checkpoint as ckmod
     import yaml
     cfg = load_config(data=yaml.safe_load(open(sys.argv[1])))
     real, calls = ckmod._write_dataset, {{"n": 0}}
@@ -202,7 +204,7 @@ KILLER = textwrap.dedent("""
 
 
 def test_sigkill_mid_write_leaves_previous_checkpoint_resumable(tmp_path):
-    from sim.config import resolved_yaml
+    from alveosim.config import resolved_yaml
 
     cfg_file = tmp_path / "cfg.yaml"
     cfg_file.write_text(resolved_yaml(small_config()))

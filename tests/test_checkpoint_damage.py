@@ -9,8 +9,8 @@ import h5py
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.io.digest import file_digest
+from alveosim.cli import main
+from alveosim.io.digest import file_digest
 
 CONFIG = """\
 name: dmg

@@ -1,6 +1,6 @@
 """``--backend cuda`` on a machine without a usable CuPy: one clear line on
 stderr and exit status 2, from ``alveosim run`` and the benchmark suite
-(``python -m benchmarks.run``, which ``alveosim bench`` runs).
+(``python -m alveosim.benchmarks.run``, which ``alveosim bench`` runs).
 
 The commands run in a subprocess whose ``cupy`` is a stand-in package that
 fails to import (so the check holds on a GPU machine with CuPy installed too)
@@ -31,7 +31,7 @@ def no_cupy_env(tmp_path):
     "argv",
     [
         ["-m", "sim", "run", "configs/quickstart.yaml", "--backend", "cuda", "--no-progress"],
-        ["-m", "benchmarks.run", "--backend", "cuda", "--quick", "--only", "bench_blood"],
+        ["-m", "alveosim.benchmarks.run", "--backend", "cuda", "--quick", "--only", "bench_blood"],
     ],
     ids=["run", "bench"],
 )

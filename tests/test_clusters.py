@@ -7,8 +7,8 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
-from sim.clusters import connected_components
-from sim.neighbours import CellList
+from alveosim.clusters import connected_components
+from alveosim.neighbours import CellList
 
 
 def brute_force_labels(pos, uid, mask, link_distance, radius, link_factor):

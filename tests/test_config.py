@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.config import ConfigError, config_hash, load_config, resolved_yaml
+from alveosim.cli import main
+from alveosim.config import ConfigError, config_hash, load_config, resolved_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = """\
@@ -99,8 +99,8 @@ def test_shipped_configs_validate():
 
 
 def test_shipped_sweep_files_validate_every_member():
-    from sim.sweep.members import build_members
-    from sim.sweep.spec import SweepFile
+    from alveosim.sweep.members import build_members
+    from alveosim.sweep.spec import SweepFile
 
     paths = sorted((ROOT / "configs" / "sweeps").glob("*.yaml"))
     assert paths

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from alveosim.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PANCREATIC = REPO / "configs" / "pancreatic.yaml"

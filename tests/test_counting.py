@@ -4,7 +4,7 @@ launches and array operations that CuPy and Numba would perform."""
 import numpy as np
 import pytest
 
-from benchmarks.counting import CountingBackend
+from alveosim.benchmarks.counting import CountingBackend
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_data_dependent_shapes_are_syncs_and_views_are_free(be):
 
 
 def test_kernel_launches_are_counted_with_device_arrays_unwrapped(be):
-    from kernels.cuda.blood import count_bound
+    from alveosim.kernels.cuda.blood import count_bound
 
     xp = be.xp
     target = be.asarray(np.array([0, 2, -1, 2], dtype=np.int64))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kernels.cuda.compile_check import _HERE, declared_kernels, launcher_modules
-from kernels.cuda.signatures import PATH as SIGNATURES
+from alveosim.kernels.cuda.compile_check import _HERE, declared_kernels, launcher_modules
+from alveosim.kernels.cuda.signatures import PATH as SIGNATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 DECLARED = declared_kernels()
@@ -33,7 +33,7 @@ def compile_report(cc: str, tmp_path_factory) -> dict:
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
         out = tmp_path_factory.mktemp("compile") / f"sm{cc}.json"
         proc = subprocess.run(
-            [sys.executable, "-m", "kernels.cuda.compile_check", "--cc", cc, "--json", str(out)],
+            [sys.executable, "-m", "alveosim.kernels.cuda.compile_check", "--cc", cc, "--json", str(out)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
         )
         print(proc.stdout)
@@ -56,7 +56,7 @@ def test_declared_kernels_match_decorator_count():
 
 def test_every_kernel_has_recorded_argument_types():
     recorded = json.loads(SIGNATURES.read_text())
-    assert sorted(recorded) == DECLARED, "rerun: python -m kernels.cuda.signatures"
+    assert sorted(recorded) == DECLARED, "rerun: python -m alveosim.kernels.cuda.signatures"
     assert all(len(sigs) >= 1 for sigs in recorded.values())
 
 

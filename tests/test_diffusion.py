@@ -8,11 +8,11 @@ from math import erfc, sqrt
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
-from sim.labels import AIR, CAPILLARY, NAMES, POST, SEPTUM
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
+from alveosim.labels import AIR, CAPILLARY, NAMES, POST, SEPTUM
+from alveosim.simulation import Simulation
 
 SOLVERS = ["implicit", "explicit"]
 

@@ -4,12 +4,12 @@ disconnected voxels and occlusion."""
 import numpy as np
 import pytest
 
-from sim import labels as L
-from sim.backend import select_backend
-from sim.lattice.config import FlowConfig, LatticeConfig
-from sim.lattice.flow import Flow
-from sim.lattice.generate import generate
-from sim.state import State
+from alveosim import labels as L
+from alveosim.backend import select_backend
+from alveosim.lattice.config import FlowConfig, LatticeConfig
+from alveosim.lattice.flow import Flow
+from alveosim.lattice.generate import generate
+from alveosim.state import State
 
 H = 2.5  # voxel edge, um
 SHEET = 5.0  # capillary sheet thickness, um -> Hele-Shaw permeability SHEET^2 / 12

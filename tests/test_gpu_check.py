@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_blood import STEP_SYNCS
+from alveosim.benchmarks.bench_blood import STEP_SYNCS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_help_names_every_stage(capsys):
-    from benchmarks.gpu_check import LIMITS, main
+    from alveosim.benchmarks.gpu_check import LIMITS, main
 
     with pytest.raises(SystemExit) as exc:
         main(["--help"])

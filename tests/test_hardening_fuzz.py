@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.io.checkpoint import read_checkpoint
-from sim.io.errors import CheckpointError
+from alveosim.cli import main
+from alveosim.io.checkpoint import read_checkpoint
+from alveosim.io.errors import CheckpointError
 
 WALKERS = """\
 name: t

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import load_config
-from sim.io.resume import resume
-from sim.rundir import write_config
-from sim.simulation import Simulation
+from alveosim.config import load_config
+from alveosim.io.resume import resume
+from alveosim.rundir import write_config
+from alveosim.simulation import Simulation
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = {
@@ -35,10 +35,10 @@ FORKER = textwrap.dedent("""
     import json, os, signal, sys
     sys.path.insert(0, {repo!r})
     from pathlib import Path
-    from sim.config import load_config
-    from sim.rundir import write_config
-    from sim.simulation import Simulation
-    import sim.io.checkpoint as ckmod
+    from alveosim.config import load_config
+    from alveosim.rundir import write_config
+    from alveosim.simulation import Simulation
+    import alveosim.io.checkpoint as ckmod
     cfg = load_config(data=json.loads(sys.argv[1]))
     base, kills = Path(sys.argv[2]), json.loads(sys.argv[3])
     for i, k in enumerate(kills):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from sim import labels as L
-from sim.backend import select_backend
-from sim.lattice.config import LatticeConfig
-from sim.lattice.generate import generate
-from sim.lattice.report import geometry_report
+from alveosim import labels as L
+from alveosim.backend import select_backend
+from alveosim.lattice.config import LatticeConfig
+from alveosim.lattice.generate import generate
+from alveosim.lattice.report import geometry_report
 
 
 def tiny_config(**overrides):
@@ -113,7 +113,7 @@ def test_preset_values_can_be_overridden_one_by_one():
 def test_lattice_command_prints_physiological_flow(capsys):
     """`alveosim lattice configs/lattice_mouse.yaml` prints mean speed and
     transit time, in 0.5-2 mm/s and 0.3-3 s."""
-    from sim.cli import main
+    from alveosim.cli import main
 
     assert main(["lattice", "configs/lattice_mouse.yaml", "--backend", "cpu"]) == 0
     out = capsys.readouterr().out
@@ -128,8 +128,8 @@ def test_feature_puts_lattice_and_flow_into_the_state():
     """A run with a ``lattice:`` section holds labels, occluded, pressure and
     velocity in state.arrays with the contract's dtypes and shapes, binds
     sim.flow and logs the flow values."""
-    from sim.config import load_config
-    from sim.simulation import Simulation
+    from alveosim.config import load_config
+    from alveosim.simulation import Simulation
 
     cfg = load_config("configs/lattice_mouse.yaml", ["domain.size=[60 um, 40 um, 40 um]", "output.progress=false"])
     sim = Simulation(cfg, backend="cpu")

@@ -9,14 +9,14 @@ import math
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.config.loader import load_config
-from sim.lesion_config import LesionsConfig
-from sim.lesions import lesion_cell_list, measure
-from sim.pools import AgentPool
-from sim.simulation import Simulation
-from sim.species import Species
-from sim.state import State
+from alveosim.backend import select_backend
+from alveosim.config.loader import load_config
+from alveosim.lesion_config import LesionsConfig
+from alveosim.lesions import lesion_cell_list, measure
+from alveosim.pools import AgentPool
+from alveosim.simulation import Simulation
+from alveosim.species import Species
+from alveosim.state import State
 from tests.test_clusters import brute_force_labels
 
 # unregistered stand-ins with the contract's fields (the real species live in sim/tumour, sim/alveolar)

@@ -3,8 +3,8 @@ with physiological densities, and its documented smaller and larger sizes."""
 
 import pytest
 
-from sim import resources
-from sim.config import ConfigError, load_config
+from alveosim import resources
+from alveosim.config import ConfigError, load_config
 
 CONFIG = "configs/lung_block.yaml"
 

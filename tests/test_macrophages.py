@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from kernels.rules.macrophages import NAIVE, REPROGRAMMED
-from sim.labels import AIR, CAPILLARY, INLET, SEPTUM
-from sim.macrophages import IM, septal_positions, shedding_rate_field
-from sim.pools import AgentPool
-from sim.state import State
-from sim.streams import Stream
+from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
+from alveosim.labels import AIR, CAPILLARY, INLET, SEPTUM
+from alveosim.macrophages import IM, septal_positions, shedding_rate_field
+from alveosim.pools import AgentPool
+from alveosim.state import State
+from alveosim.streams import Stream
 from tests.conftest import to_host
 
 
@@ -154,7 +154,7 @@ def test_shedding_counts_reprogrammed_ims_per_voxel_in_any_order(backend):
 
 
 def _lung_config(plasma_pM: float, **macrophages):
-    from sim.config import load_config
+    from alveosim.config import load_config
 
     im = {"density": "2e-3 /um^3", "reprogramming_rate": "1 /d", "half_saturation": "40 pM", "hill_coefficient": 3,
           "shedding_rate": "20 /s", **macrophages}
@@ -170,7 +170,7 @@ def _lung_config(plasma_pM: float, **macrophages):
 
 
 def _run(cfg):
-    from sim.simulation import Simulation
+    from alveosim.simulation import Simulation
 
     sim = Simulation(cfg, backend="cpu")
     n0 = sim.state.pool("im").n

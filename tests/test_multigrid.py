@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sim import labels as L
-from sim.backend import select_backend
-from sim.cg import pcg
-from sim.lattice.config import LatticeConfig
-from sim.lattice.connectivity import conducting_mask
-from sim.lattice.flow import Flow
-from sim.lattice.generate import generate
-from sim.lattice.multigrid import DeviceVCycle, Multigrid, reduced_matrix
-from sim.state import State
+from alveosim import labels as L
+from alveosim.backend import select_backend
+from alveosim.cg import pcg
+from alveosim.lattice.config import LatticeConfig
+from alveosim.lattice.connectivity import conducting_mask
+from alveosim.lattice.flow import Flow
+from alveosim.lattice.generate import generate
+from alveosim.lattice.multigrid import DeviceVCycle, Multigrid, reduced_matrix
+from alveosim.state import State
 
 H = 2.5
 CPU = select_backend("cpu")

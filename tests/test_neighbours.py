@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.neighbours import CellList
+from alveosim.neighbours import CellList
 
 
 def brute_force(pos, radius):

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.config import ConfigError, load_config
-from sim.simulation import Simulation
+from alveosim.config import ConfigError, load_config
+from alveosim.simulation import Simulation
 
 
 def _config(plasma, fields=None, dt="1 h", duration="10 h"):
@@ -60,7 +60,7 @@ def test_added_rate_acts_for_one_step(cpu):
 
 def test_fields_take_the_plasma_value_at_blood_voxels(backend):
     """Blood voxels of a field linked to a compartment hold its current value."""
-    from sim.labels import CAPILLARY, SEPTUM
+    from alveosim.labels import CAPILLARY, SEPTUM
 
     plasma = {"cxcl13": {"unit": "pM", "initial": "4 pM", "half_life": "1 h"}}
     fields = {"cxcl13": {"unit": "pM", "diffusivity": "20 um^2/s", "plasma": "cxcl13"}}

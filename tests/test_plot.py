@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.plot import plot_compare, plot_run, read_timeseries
+from alveosim.plot import plot_compare, plot_run, read_timeseries
 
 pytest.importorskip("matplotlib")
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def test_plot_command(tmp_path):
 
 def test_a_phase_starts_from_the_state_before_it(tmp_path):
     """The blood-flow curves begin at the last conditioning row, at t = 0."""
-    from sim.plot import _draw
+    from alveosim.plot import _draw
 
     ts = read_timeseries(write_timeseries(tmp_path / "a", 10.0))
     fig, _, axes = _draw([("a", ts)], "blood_flow", "a")
@@ -98,7 +98,7 @@ def test_a_phase_starts_from_the_state_before_it(tmp_path):
 def test_a_phase_logged_once_still_shows_its_value(tmp_path):
     """One row in a phase (a logging period longer than the phase) is drawn
     as a marker, not an empty panel."""
-    from sim.plot import _draw
+    from alveosim.plot import _draw
 
     run_dir = tmp_path / "one"
     run_dir.mkdir()
@@ -111,7 +111,7 @@ def test_a_phase_logged_once_still_shows_its_value(tmp_path):
 def test_no_offset_notation_on_large_nearly_constant_values(tmp_path):
     """Plasma sEV-β2 near 2.38e9 /mL varying in its 4th digit: tick labels
     carry the values (a ×10⁹ factor at most), never an additive '+2.38e9'."""
-    from sim.plot import _draw
+    from alveosim.plot import _draw
 
     run_dir = tmp_path / "sev"
     run_dir.mkdir()
@@ -128,7 +128,7 @@ def test_no_offset_notation_on_large_nearly_constant_values(tmp_path):
 def test_missing_distances_are_left_out_not_zero(tmp_path):
     """A distance logged as NaN (no tumour cells yet) is not drawn; the axis
     does not reach down to 0 µm for it."""
-    from sim.plot import _draw
+    from alveosim.plot import _draw
 
     run_dir = tmp_path / "dist"
     run_dir.mkdir()
@@ -143,8 +143,8 @@ def test_missing_distances_are_left_out_not_zero(tmp_path):
 
 def test_quickstart_logs_several_rows_in_every_phase():
     """The quickstart's logging period gives each phase enough rows for a curve."""
-    from sim.config import load_config
-    from sim.timeseries import TimeSeries
+    from alveosim.config import load_config
+    from alveosim.timeseries import TimeSeries
 
     cfg = load_config(ROOT / "configs" / "quickstart.yaml")
     trigger = TimeSeries(cfg.output.timeseries_every).trigger

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.pools import AgentPool, PoolCapacityError
-from sim.species import Species
+from alveosim.pools import AgentPool, PoolCapacityError
+from alveosim.species import Species
 
 THING = Species("thing", fields={"pos": ("f4", (3,)), "tag": ("i4", ())})
 

@@ -95,7 +95,7 @@ def test_the_exclusion_list_names_readme_commands_only():
 
 
 def test_the_command_table_lists_every_command():
-    from sim.cli import build_parser
+    from alveosim.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert sorted(name.split()[1] for name, _ in table_commands(TEXT)) == sorted(sub.choices)
@@ -103,7 +103,7 @@ def test_the_command_table_lists_every_command():
 
 
 def test_command_table_options_exist():
-    from sim.cli import build_parser
+    from alveosim.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for command, options in table_commands(TEXT):

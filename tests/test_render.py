@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import labels
-from sim.io.vtkhdf import write_image, write_points
-from sim.render.camera import camera_position, focus_box
-from sim.render.driver import frame_size
-from sim.render.palette import BACKGROUND
+from alveosim import labels
+from alveosim.io.vtkhdf import write_image, write_points
+from alveosim.render.camera import camera_position, focus_box
+from alveosim.render.driver import frame_size
+from alveosim.render.palette import BACKGROUND
 
 SHAPE = (16, 16, 8)
 SPACING = 2.5
@@ -84,8 +84,8 @@ def test_orbit_turns_around_the_clot_at_a_fixed_distance():
 
 
 def test_clot_camera_frames_the_largest_clot():
-    from sim.render.frames import clot_box
-    from sim.render.snapshots import Snapshot
+    from alveosim.render.frames import clot_box
+    from alveosim.render.snapshots import Snapshot
 
     occluded = np.zeros(SHAPE, dtype=np.uint8)
     occluded[1:3, 1:3, 3:5] = 1  # a small clot (8 voxels)
@@ -103,8 +103,8 @@ def rendered(tmp_path_factory):
     pytest.importorskip("pyvista")
     import imageio.v2 as imageio
 
-    from sim.render.driver import render_run
-    from sim.render.frames import RenderOptions
+    from alveosim.render.driver import render_run
+    from alveosim.render.frames import RenderOptions
 
     out = {}
     for clot in (True, False):
@@ -134,8 +134,8 @@ def test_clot_colour_appears_only_with_a_clot(rendered):
 def test_field_isosurfaces_and_volume_change_the_frame(rendered, tmp_path):
     import imageio.v2 as imageio
 
-    from sim.render.driver import render_run
-    from sim.render.frames import RenderOptions
+    from alveosim.render.driver import render_run
+    from alveosim.render.frames import RenderOptions
 
     run, _, plain = rendered[False]
     for style in ("iso", "volume"):
@@ -149,7 +149,7 @@ def test_field_isosurfaces_and_volume_change_the_frame(rendered, tmp_path):
 def test_movie_decodes_with_every_frame(rendered, tmp_path, name):
     import imageio.v3 as iio
 
-    from sim.render.movie import write_movie
+    from alveosim.render.movie import write_movie
 
     _, frames, _ = rendered[True]
     movie = write_movie(frames, tmp_path / name, fps=4)
@@ -188,7 +188,7 @@ def test_render_selects_a_phase_and_steps_into_its_own_folder(rendered):
 def test_clot_view_zooms_on_the_clot(rendered):
     """The largest clot sits near the centre of the scene (left of the panel
     that holds the text, legend and scale bar) and fills a good part of it."""
-    from sim.render.frames import SCENE_WIDTH
+    from alveosim.render.frames import SCENE_WIDTH
 
     _, _, images = rendered[True]
     img = images[-1]

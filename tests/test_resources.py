@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import labels as L
-from sim import resources
-from sim.backend import select_backend
-from sim.cli import main
-from sim.config import load_config
-from sim.lattice.config import LatticeConfig
-from sim.lattice.generate import generate
-from sim.neighbours import cell_dims
-from sim.simulation import Simulation
+from alveosim import labels as L
+from alveosim import resources
+from alveosim.backend import select_backend
+from alveosim.cli import main
+from alveosim.config import load_config
+from alveosim.lattice.config import LatticeConfig
+from alveosim.lattice.generate import generate
+from alveosim.neighbours import cell_dims
+from alveosim.simulation import Simulation
 
 SHORT = ["phases.0.duration=3 h", "phases.1.duration=20 ms", "backend=cpu"]
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from kernels import rng
-from sim.streams import Stream
+from alveosim.kernels import rng
+from alveosim.streams import Stream
 from tests.conftest import to_host
 
 
@@ -44,7 +44,7 @@ def test_normal_moments(cpu):
 @pytest.fixture(scope="module")
 def million_normals():
     """4 x 250 000 normals from the CPU launcher (seed 7, stream 3, step 11)."""
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     return draw(select_backend("cpu"), "normal", 250_000).ravel()
 

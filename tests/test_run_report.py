@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.config import config_hash, load_config
-from sim.operations import Operation
-from sim.report import headline, load_run
-from sim.simulation import Simulation
+from alveosim.config import config_hash, load_config
+from alveosim.operations import Operation
+from alveosim.report import headline, load_run
+from alveosim.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def test_eta_uses_the_current_phase_rate(monkeypatch):
     import io
     from types import SimpleNamespace
 
-    import sim.progress as progress
+    import alveosim.progress as progress
 
     clock = [0.0]
     monkeypatch.setattr(progress.wallclock, "perf_counter", lambda: clock[0])
@@ -165,7 +165,7 @@ def test_eta_uses_the_current_phase_rate(monkeypatch):
 
 
 def test_a_resumed_run_keeps_the_earlier_segment(tmp_path):
-    from sim.io.resume import resume
+    from alveosim.io.resume import resume
 
     sim = Simulation(load_config(data=data(checkpoint_every="3 min")), backend="cpu", run_dir=tmp_path / "run")
     sim.run(until=240.0)

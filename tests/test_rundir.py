@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.rundir import MARKER, RunDirError, plan_run_dir, read_marker
+from alveosim.cli import main
+from alveosim.rundir import MARKER, RunDirError, plan_run_dir, read_marker
 
 CONFIG = """\
 name: out

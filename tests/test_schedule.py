@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from sim import Simulation, load_config
-from sim.config import ConfigError
-from sim.schedule import schedule_trigger, steps_per_phase
-from sim.triggers import EveryTime
+from alveosim import Simulation, load_config
+from alveosim.config import ConfigError
+from alveosim.schedule import schedule_trigger, steps_per_phase
+from alveosim.triggers import EveryTime
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,10 +5,10 @@ import numba
 import numpy as np
 import pytest
 
-from sim import Simulation, load_config
-from sim.cli import main
-from sim.operations import TISSUE, Operation
-from sim.triggers import After, At, EveryTime, Periodic
+from alveosim import Simulation, load_config
+from alveosim.cli import main
+from alveosim.operations import TISSUE, Operation
+from alveosim.triggers import After, At, EveryTime, Periodic
 
 TINY = """\
 name: tiny

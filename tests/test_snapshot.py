@@ -8,9 +8,9 @@ import h5py
 import numpy as np
 import pytest
 
-from sim.config import load_config
-from sim.io.checkpoint import read_checkpoint
-from sim.simulation import Simulation
+from alveosim.config import load_config
+from alveosim.io.checkpoint import read_checkpoint
+from alveosim.simulation import Simulation
 
 
 def config(**output):
@@ -63,7 +63,7 @@ def test_snapshot_folders_and_layout(backend, tmp_path):
 
 def test_pyvista_reads_snapshot(tmp_path):
     pv = pytest.importorskip("pyvista")
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     backend = select_backend("cpu")
     sim = run_with_arrays(backend, tmp_path / "run")
@@ -89,7 +89,7 @@ def test_pyvista_reads_snapshot(tmp_path):
 
 
 def test_subsampled_snapshot_but_full_checkpoint(tmp_path):
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     sim = run_with_arrays(select_backend("cpu"), tmp_path / "run", snapshot_max_agents=40)
     pool = sim.state.pools["walker"]
@@ -134,7 +134,7 @@ def test_pyvista_reads_full_model_snapshot(tmp_path):
 def test_down_sampled_snapshot_keeps_block_centres(tmp_path, stride, origin):
     """Grid arrays keep voxels i·s + s//2 per axis, as cells s voxels wide
     centred on them (origin 0 for odd s, h/2 for even s); checkpoints keep all."""
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     sim = run_with_arrays(select_backend("cpu"), tmp_path / "run", snapshot_field_stride=stride)
     pick = (slice(stride // 2, None, stride),) * 3

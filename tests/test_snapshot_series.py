@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.io.snapshot import update_series
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.io.snapshot import update_series
+from alveosim.simulation import Simulation
 
 pv = pytest.importorskip("pyvista")
 vtk = pytest.importorskip("vtk")
@@ -88,8 +88,8 @@ def test_agent_series_with_units_and_state_names(run):
 
 
 def test_state_names_of_a_categorical_species(tmp_path):
-    from sim.io.vtkhdf import write_points
-    from sim.io.snapshot import _field_data
+    from alveosim.io.vtkhdf import write_points
+    from alveosim.io.snapshot import _field_data
 
     fd = _field_data(3.0, 7, "blood_flow", {"pos": "µm"}, {"state": ("resting", "primed")})
     write_points(tmp_path / "p.vtkhdf", np.zeros((2, 3), np.float32), {"state": np.array([0, 1], np.uint8)}, field_data=fd)

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.backend import select_backend
-from sim.config import load_config
-from sim.simulation import Simulation
+from alveosim.backend import select_backend
+from alveosim.config import load_config
+from alveosim.simulation import Simulation
 
 
 def _sim(backend, shape, h, dt, steps, field, solver="implicit"):

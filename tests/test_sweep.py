@@ -15,10 +15,10 @@ import pytest
 pytest.importorskip("distributed")
 pytest.importorskip("pandas")
 
-from sim.config import ConfigError  # noqa: E402
-from sim.sweep import load_results, load_run, run_sweep  # noqa: E402
-from sim.sweep.execute import MARKER, is_finished, read_marker, run_member  # noqa: E402
-from sim.sweep.runner import prepare  # noqa: E402
+from alveosim.config import ConfigError  # noqa: E402
+from alveosim.sweep import load_results, load_run, run_sweep  # noqa: E402
+from alveosim.sweep.execute import MARKER, is_finished, read_marker, run_member  # noqa: E402
+from alveosim.sweep.runner import prepare  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "configs" / "quickstart.yaml"
@@ -103,7 +103,7 @@ seeds: [5, 6]
 
 
 def test_a_member_that_raises_is_recorded_failed_with_its_error(tmp_path, monkeypatch):
-    from sim.simulation import Simulation
+    from alveosim.simulation import Simulation
 
     def boom(self, **kwargs):
         raise RuntimeError("solver diverged")
@@ -122,7 +122,7 @@ def test_grid_sweep_members_equal_alveosim_run(tmp_path):
     """2 x 3 grid x 2 seeds on a LocalCluster of 2 single-threaded workers:
     each member's time series equals `alveosim run` of its config in this
     process (2 Numba threads) byte for byte."""
-    from sim.cli import main
+    from alveosim.cli import main
 
     sweep = write_sweep(tmp_path, """\
 grid:
@@ -259,8 +259,8 @@ def test_cohort_distributions_normal_and_lognormal(tmp_path):
     match the normal's mean/SD and the log-normal's median/sigma."""
     import numpy as np
 
-    from sim.sweep.sampling import sample_matrix
-    from sim.sweep.spec import SampleSpec
+    from alveosim.sweep.sampling import sample_matrix
+    from alveosim.sweep.spec import SampleSpec
 
     spec = SampleSpec(method="lhs", n=400, seed=1, ranges={"a": ["0.1 pM/s", "0.02 pM/s"], "b": ["2 /s", 0.5]},
                       distributions={"a": "norm", "b": "lognorm"})

@@ -11,10 +11,10 @@ pytest.importorskip("distributed")
 pytest.importorskip("SALib")
 pytest.importorskip("sklearn")
 
-from sim.sweep import run_sweep  # noqa: E402
-from sim.sweep.cohort import cohort_report  # noqa: E402
-from sim.sweep.sensitivity import plot_sensitivity, sensitivity  # noqa: E402
-from sim.sweep.stats import group_stats  # noqa: E402
+from alveosim.sweep import run_sweep  # noqa: E402
+from alveosim.sweep.cohort import cohort_report  # noqa: E402
+from alveosim.sweep.sensitivity import plot_sensitivity, sensitivity  # noqa: E402
+from alveosim.sweep.stats import group_stats  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,8 +130,8 @@ def test_sobol_indices_of_an_additive_output_match_the_analytic_values(tmp_path)
     """y = 4 a + b with a, b uniform on [0, 1]: S1 = ST = 16/17 and 1/17."""
     import pandas as pd
 
-    from sim.sweep.sampling import sample_matrix
-    from sim.sweep.spec import SampleSpec
+    from alveosim.sweep.sampling import sample_matrix
+    from alveosim.sweep.spec import SampleSpec
 
     sample = SampleSpec(method="sobol", n=512, seed=2, ranges={"primary_tumour.cxcl13_secretion": ["0 pM/s", "1 pM/s"],
                                                                "macrophages.shedding_rate": ["0 /s", "1 /s"]})

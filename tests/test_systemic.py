@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.biology_config import PrimaryTumour, SevPool
-from sim.state import State
-from sim.systemic import (
+from alveosim.biology_config import PrimaryTumour, SevPool
+from alveosim.state import State
+from alveosim.systemic import (
     SystemicPools,
     TumourSecretion,
     blocking_fraction,
@@ -103,7 +103,7 @@ def test_vesicle_plasma_concentration_reaches_the_blood_without_a_pool(cpu):
     open blood and is what the time series reports."""
     from blood_channel import H, blood_config, channel_sim
 
-    from sim import systemic
+    from alveosim import systemic
 
     blood = blood_config(vesicles={"plasma_concentration": "2e11 /mL"})
     probe = channel_sim(cpu, blood=blood)

@@ -9,9 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.config import load_config, resolved_yaml
-from sim.simulation import Simulation
-from sim.timeseries import TimeSeries
+from alveosim.config import load_config, resolved_yaml
+from alveosim.simulation import Simulation
+from alveosim.timeseries import TimeSeries
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,9 +39,9 @@ KILL_AT_STEP_9 = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {repo!r})
     import yaml
-    from sim.config import load_config
-    from sim.operations import Operation
-    from sim.simulation import Simulation
+    from alveosim.config import load_config
+    from alveosim.operations import Operation
+    from alveosim.simulation import Simulation
 
     class Die(Operation):
         def act(self, state, dt):
@@ -87,7 +87,7 @@ def test_continue_from_trims_to_the_uninterrupted_rows_at_the_first_write(tmp_pa
 
 
 def test_resumed_run_appends_without_repeating(tmp_path):
-    from sim.io.resume import resume
+    from alveosim.io.resume import resume
 
     cfg = config()
     cfg.output.checkpoint_every = "5 min"

@@ -9,13 +9,13 @@ import math
 import numpy as np
 import pytest
 
-from kernels.rules.tumour import EMT, EPITHELIAL
-from sim.config import load_config
-from sim.labels import AIR, BLOOD, CAPILLARY, SEPTUM
-from sim.simulation import Simulation
-from sim.streams import Stream
-from sim.tumour.lifecycle import TumourGrowth
-from sim.tumour.seeding import arrival_positions, focus_positions, seeded_cells, touching
+from alveosim.kernels.rules.tumour import EMT, EPITHELIAL
+from alveosim.config import load_config
+from alveosim.labels import AIR, BLOOD, CAPILLARY, SEPTUM
+from alveosim.simulation import Simulation
+from alveosim.streams import Stream
+from alveosim.tumour.lifecycle import TumourGrowth
+from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells, touching
 
 DAY = 86400.0
 
@@ -113,7 +113,7 @@ def test_newborns_stay_in_allowed_voxels(backend):
 
 @pytest.mark.parametrize("backend_name", ["cpu", "cuda"])
 def test_uncrowded_population_doubles_in_one_doubling_time(backend_name):
-    from sim.backend import select_backend
+    from alveosim.backend import select_backend
 
     backend = select_backend(backend_name)
     n = _n(backend, 3000, 60)

@@ -6,14 +6,14 @@ import math
 
 import numpy as np
 
-from kernels.rules.tumour import EMT, EPITHELIAL
-from sim.labels import AIR, BLOOD, CAPILLARY, POST, SEPTUM
-from sim.neighbours import CellList
-from sim.pools import AgentPool
-from sim.streams import Stream
-from sim.tumour.config import Mechanics
-from sim.tumour.mechanics import Relaxation
-from sim.tumour.species import TUMOUR
+from alveosim.kernels.rules.tumour import EMT, EPITHELIAL
+from alveosim.labels import AIR, BLOOD, CAPILLARY, POST, SEPTUM
+from alveosim.neighbours import CellList
+from alveosim.pools import AgentPool
+from alveosim.streams import Stream
+from alveosim.tumour.config import Mechanics
+from alveosim.tumour.mechanics import Relaxation
+from alveosim.tumour.species import TUMOUR
 
 R = 5.0  # µm
 

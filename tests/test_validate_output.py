@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.config import config_hash, load_config
-from sim.config.display import display_yaml
+from alveosim.config import config_hash, load_config
+from alveosim.config.display import display_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))

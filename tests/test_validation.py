@@ -5,7 +5,7 @@ spread."""
 
 import pytest
 
-from benchmarks import validate_niche, validate_scenarios
+from alveosim.benchmarks import validate_niche, validate_scenarios
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.alveolar import deplete_one, move_one, recruit_one, sense_one
+from alveosim.kernels.rules.alveolar import deplete_one, move_one, recruit_one, sense_one
 
 
 @njit(parallel=True, cache=True)

@@ -4,7 +4,7 @@ integer loops, so their result is exact and order-free."""
 
 from numba import njit, prange
 
-from kernels.rules.blood import (
+from alveosim.kernels.rules.blood import (
     activate_one,
     apply_join_one,
     bind_one,

@@ -16,7 +16,7 @@ which path a voxel took.
 
 from numba import int32, njit, prange, uint8, uint64
 
-from kernels.rules.diffusion import (
+from alveosim.kernels.rules.diffusion import (
     decay_voxel,
     dirichlet_voxel,
     lod_backward,

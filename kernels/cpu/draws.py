@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.draws import fill_normal_one, fill_uniform_one
+from alveosim.kernels.rules.draws import fill_normal_one, fill_uniform_one
 
 
 @njit(parallel=True, cache=True)

@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.flow import laplacian_one, neighbours_one, velocity_one
+from alveosim.kernels.rules.flow import laplacian_one, neighbours_one, velocity_one
 
 
 @njit(parallel=True, cache=True)

@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.lattice import label_voxel_one, place_seed_one
+from alveosim.kernels.rules.lattice import label_voxel_one, place_seed_one
 
 
 @njit(parallel=True, cache=True)

@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.macrophages import nearest_blood_one, reprogram_one
+from alveosim.kernels.rules.macrophages import nearest_blood_one, reprogram_one
 
 
 @njit(parallel=True, cache=True)

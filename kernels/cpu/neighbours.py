@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.neighbours import assign_cell_one, link_min_one, within_one
+from alveosim.kernels.rules.neighbours import assign_cell_one, link_min_one, within_one
 
 
 @njit(parallel=True, cache=True)

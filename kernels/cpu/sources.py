@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.sources import quantum, sample_one, voxel_of
+from alveosim.kernels.rules.sources import quantum, sample_one, voxel_of
 
 
 @njit(cache=True)

@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from kernels.rules.tumour import death_one, divide_one, emt_one, grow_one, motility_one, overlap_one, repel_one
+from alveosim.kernels.rules.tumour import death_one, divide_one, emt_one, grow_one, motility_one, overlap_one, repel_one
 
 
 @njit(parallel=True, cache=True)

@@ -3,8 +3,8 @@
 import numpy as np
 from numba import njit, prange
 
-from kernels.rng import normal4_fast
-from kernels.rules.walker import fate_one, move_one, place_child_one, walk_one
+from alveosim.kernels.rng import normal4_fast
+from alveosim.kernels.rules.walker import fate_one, move_one, place_child_one, walk_one
 
 WALK_CHUNK = 1024  # agents per thread task in random_walk
 

@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.alveolar import deplete_one, move_one, recruit_one, sense_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.alveolar import deplete_one, move_one, recruit_one, sense_one
 
 
 @cuda.jit(cache=True)

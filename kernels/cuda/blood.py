@@ -4,8 +4,8 @@ and order-free."""
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.blood import (
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.blood import (
     activate_one,
     apply_join_one,
     bind_one,

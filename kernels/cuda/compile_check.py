@@ -5,14 +5,14 @@ kernel that does not type or compile for a device passes every simulator
 test. This module compiles each ``@cuda.jit`` kernel of the launcher modules
 in ``kernels/cuda`` to PTX for a compute capability (NVVM, via numba-cuda's
 ``compile_ptx``) with the argument types the simulation passes (recorded
-from real launches, see :mod:`kernels.cuda.signatures`), assembles the PTX
+from real launches, see :mod:`alveosim.kernels.cuda.signatures`), assembles the PTX
 with ``ptxas -v`` and reports registers, spills and local memory per kernel.
 
 No GPU or driver is needed: where numba-cuda asks for the current device
 while compiling device functions, a stand-in with the target compute
 capability answers. Run it in a process without ``NUMBA_ENABLE_CUDASIM``::
 
-    python -m kernels.cuda.compile_check --cc 9.0 --json out.json
+    python -m alveosim.kernels.cuda.compile_check --cc 9.0 --json out.json
 
 Needs numba-cuda, NVVM and NVRTC (``nvidia-nvvm``, ``nvidia-cuda-nvrtc``)
 and ``ptxas`` (``nvidia-cuda-nvcc``, or one on PATH).
@@ -37,7 +37,7 @@ import time
 import types
 from pathlib import Path
 
-PACKAGE = "kernels.cuda"
+PACKAGE = "alveosim.kernels.cuda"
 _HERE = Path(__file__).resolve().parent
 # Modules of kernels/cuda that hold no kernels.
 _NOT_LAUNCHERS = {"launch", "compile_check", "signatures"}
@@ -176,7 +176,7 @@ def compile_kernel(kernel, signatures: list[tuple], cc: tuple[int, int], ptxas: 
     from numba import cuda
 
     if not signatures:
-        raise LookupError("no recorded argument types (python -m kernels.cuda.signatures)")
+        raise LookupError("no recorded argument types (python -m alveosim.kernels.cuda.signatures)")
     start = time.perf_counter()
     worst = {}
     with stand_in_device(cc):
@@ -195,7 +195,7 @@ def check(cc: tuple[int, int], only: list[str] | None = None) -> dict:
     Returns {"cc", "declared", "kernels": {name: figures or {"error": ...}}}."""
     if os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1":
         raise RuntimeError("the CUDA simulator is on (NUMBA_ENABLE_CUDASIM=1): nothing would compile")
-    from kernels.cuda.signatures import load_signatures
+    from alveosim.kernels.cuda.signatures import load_signatures
 
     ptxas = ptxas_path()
     signatures = load_signatures()

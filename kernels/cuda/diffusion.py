@@ -12,8 +12,8 @@ contiguous axis, so loads coalesce."""
 
 from numba import cuda, float32, float64, uint8, uint64
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
 
 STENCIL_BLOCK = (32, 4, 2)  # threads along (z, y, x) of the explicit stencil's 3-D grid
 LOCAL_LINE = 256  # longest z line solved in thread-local arrays (21 B per voxel per thread)

@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.draws import fill_normal_one, fill_uniform_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.draws import fill_normal_one, fill_uniform_one
 
 
 @cuda.jit(cache=True)

@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.flow import laplacian_one, neighbours_one, velocity_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.flow import laplacian_one, neighbours_one, velocity_one
 
 
 @cuda.jit(cache=True)

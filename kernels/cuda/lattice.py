@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.lattice import label_voxel_one, place_seed_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.lattice import label_voxel_one, place_seed_one
 
 
 @cuda.jit(cache=True)

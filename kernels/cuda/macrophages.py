@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.macrophages import nearest_blood_one, reprogram_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.macrophages import nearest_blood_one, reprogram_one
 
 
 @cuda.jit(cache=True)

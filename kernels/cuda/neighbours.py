@@ -6,8 +6,8 @@ cell's segment by agent index, so the order is the CPU's: deterministic.
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.neighbours import assign_cell_one, link_min_one, sort_segment, within_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.neighbours import assign_cell_one, link_min_one, sort_segment, within_one
 
 
 @cuda.jit(cache=True)

@@ -1,7 +1,7 @@
 """Argument types of the CUDA kernels as the simulation really launches them.
 
 ``signatures.json`` beside this module maps ``module.kernel`` (as in
-:func:`kernels.cuda.compile_check.discover`) to the distinct argument-type
+:func:`alveosim.kernels.cuda.compile_check.discover`) to the distinct argument-type
 tuples seen at launch, each argument a small JSON spec of its Numba type
 (``numba.typeof`` of the real argument):
 
@@ -13,7 +13,7 @@ They are recorded by running the CUDA-simulator tests of the kernel areas
 with every kernel launch intercepted (the simulator passes the arrays the
 simulation built, NumPy on the host)::
 
-    python -m kernels.cuda.signatures          # rewrites signatures.json
+    python -m alveosim.kernels.cuda.signatures          # rewrites signatures.json
 
 Rerun it after changing a kernel's arguments; the compile check fails for a
 kernel with no recorded types.

@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.tumour import death_one, divide_one, emt_one, grow_one, motility_one, overlap_one, repel_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.tumour import death_one, divide_one, emt_one, grow_one, motility_one, overlap_one, repel_one
 
 
 @cuda.jit(cache=True)

@@ -2,8 +2,8 @@
 
 from numba import cuda
 
-from kernels.cuda.launch import grid1d
-from kernels.rules.walker import fate_one, place_child_one, walk_one
+from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.walker import fate_one, place_child_one, walk_one
 
 
 @cuda.jit(cache=True)

@@ -18,10 +18,10 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import normal4, uniform4
-from kernels.rules.neighbours import cell_coord
-from kernels.rules.walker import reflect
-from sim.labels import AIR, CAPILLARY, INLET, OUTLET, SEPTUM
+from alveosim.kernels.rng import normal4, uniform4
+from alveosim.kernels.rules.neighbours import cell_coord
+from alveosim.kernels.rules.walker import reflect
+from alveosim.labels import AIR, CAPILLARY, INLET, OUTLET, SEPTUM
 
 RESIDENT = 0  # trm "resident", mdm "recruited"
 TUMOUR_ASSOCIATED = 1

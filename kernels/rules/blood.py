@@ -15,9 +15,9 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import normal4, uniform4
-from kernels.rules.neighbours import cell_coord, neighbour_cell
-from sim.labels import CAPILLARY, INLET, OUTLET
+from alveosim.kernels.rng import normal4, uniform4
+from alveosim.kernels.rules.neighbours import cell_coord, neighbour_cell
+from alveosim.labels import CAPILLARY, INLET, OUTLET
 
 # agent fates after transport (int8)
 KEEP = 0

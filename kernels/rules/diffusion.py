@@ -27,7 +27,7 @@ import math
 from numba import int32
 from numba.extending import register_jitable
 
-from kernels.jitable import inlined_jitable
+from alveosim.kernels.jitable import inlined_jitable
 
 
 @register_jitable(_nrt=False)

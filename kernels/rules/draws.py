@@ -2,7 +2,7 @@
 
 from numba.extending import register_jitable
 
-from kernels.rng import normal4, uniform4
+from alveosim.kernels.rng import normal4, uniform4
 
 
 @register_jitable

@@ -10,8 +10,8 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import uniform4
-from sim import labels as _labels
+from alveosim.kernels.rng import uniform4
+from alveosim import labels as _labels
 
 AIR = np.uint8(_labels.AIR)
 SEPTUM = np.uint8(_labels.SEPTUM)

@@ -7,8 +7,8 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import uniform4
-from sim.labels import CAPILLARY, INLET, OUTLET
+from alveosim.kernels.rng import uniform4
+from alveosim.labels import CAPILLARY, INLET, OUTLET
 
 NAIVE = 0
 REPROGRAMMED = 1

@@ -16,8 +16,8 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import normal4, uniform4
-from sim.labels import AIR, SEPTUM
+from alveosim.kernels.rng import normal4, uniform4
+from alveosim.labels import AIR, SEPTUM
 
 EPITHELIAL = 0
 EMT = 1

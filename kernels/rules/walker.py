@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from kernels.rng import normal4, uniform4
+from alveosim.kernels.rng import normal4, uniform4
 
 
 @register_jitable

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.config.types import Gradient, Length, Rate, Speed, StrictModel, Time, VolumeRate
+from alveosim.config.types import Gradient, Length, Rate, Speed, StrictModel, Time, VolumeRate
 
 DAY = 86400.0
 

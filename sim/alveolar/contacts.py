@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.rules.alveolar import RIM, TUMOUR_ASSOCIATED
-from sim.neighbours import CellList
-from sim.operations import TISSUE, Operation
+from alveosim.kernels.rules.alveolar import RIM, TUMOUR_ASSOCIATED
+from alveosim.neighbours import CellList
+from alveosim.operations import TISSUE, Operation
 
 DISTANCE_WINDOW_UM = 100.0  # trm_tumour_distance_um averages TRMs with a tumour cell this close
 

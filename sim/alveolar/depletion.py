@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.operations import TISSUE, Operation
-from sim.streams import Stream
-from sim.triggers import At
+from alveosim.operations import TISSUE, Operation
+from alveosim.streams import Stream
+from alveosim.triggers import At
 
 
 def deplete(backend, pool, fraction: float, seed: int, step: int) -> int:

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.rules.alveolar import NO_TUMOUR_UM
-from sim.alveolar.contacts import Contacts
-from sim.alveolar.depletion import Depletion
-from sim.alveolar.motility import Motility
-from sim.alveolar.placement import surface_positions, trm_count
-from sim.alveolar.recruitment import Recruitment
-from sim.alveolar.secretion import Secretion, secreted_fields
-from sim.alveolar.species import MDM, TRM
-from sim.operations import Operation
+from alveosim.kernels.rules.alveolar import NO_TUMOUR_UM
+from alveosim.alveolar.contacts import Contacts
+from alveosim.alveolar.depletion import Depletion
+from alveosim.alveolar.motility import Motility
+from alveosim.alveolar.placement import surface_positions, trm_count
+from alveosim.alveolar.recruitment import Recruitment
+from alveosim.alveolar.secretion import Secretion, secreted_fields
+from alveosim.alveolar.species import MDM, TRM
+from alveosim.operations import Operation
 
 
 def required_fields(cfg) -> list[tuple[str, str]]:

@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from kernels.rules.alveolar import RIM
-from sim.labels import AIR, NAMES, POST, SEPTUM
-from sim.operations import TISSUE, Operation
-from sim.streams import Stream
+from alveosim.kernels.rules.alveolar import RIM
+from alveosim.labels import AIR, NAMES, POST, SEPTUM
+from alveosim.operations import TISSUE, Operation
+from alveosim.streams import Stream
 
 TRM_LABELS = (AIR,)  # TRMs live in the alveolar airspace, on its surface
 TRM_CROSSING_LABELS = (AIR, SEPTUM, POST)  # ... and pass between alveoli through the septa (pores of Kohn) when cross_septa

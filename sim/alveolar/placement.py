@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from sim.labels import AIR, SEPTUM
-from sim.streams import Stream
+from alveosim.labels import AIR, SEPTUM
+from alveosim.streams import Stream
 
 
 def trm_count(labels: np.ndarray, voxel_um: float, per_alveolus: float, alveolar_diameter_um: float) -> int:

@@ -3,11 +3,11 @@ proportion to the tumour burden, from ``mdm.onset`` on."""
 
 from __future__ import annotations
 
-from kernels.rules.alveolar import NO_TUMOUR_UM
-from kernels.rules.blood import poisson
-from sim.operations import TISSUE, Operation
-from sim.streams import Stream
-from sim.triggers import After
+from alveosim.kernels.rules.alveolar import NO_TUMOUR_UM
+from alveosim.kernels.rules.blood import poisson
+from alveosim.operations import TISSUE, Operation
+from alveosim.streams import Stream
+from alveosim.triggers import After
 
 
 def recruit_count(rate: float, n_tumour: int, dt: float, seed: int, step: int) -> int:

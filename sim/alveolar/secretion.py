@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kernels.rules.alveolar import TUMOUR_ASSOCIATED
-from sim.operations import TISSUE, Operation
+from alveosim.kernels.rules.alveolar import TUMOUR_ASSOCIATED
+from alveosim.operations import TISSUE, Operation
 
 SECRETED = (("emt_factor", "emt_factor_secretion"), ("immune_suppression", "immune_suppression_secretion"))
 

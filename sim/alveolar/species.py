@@ -11,7 +11,7 @@ from the centroid of those tumour cells to the macrophage, 0 when none).
 
 from __future__ import annotations
 
-from sim.species import Species, register
+from alveosim.species import Species, register
 
 
 def macrophage_species(name: str, states: tuple[str, ...]) -> Species:

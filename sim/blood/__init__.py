@@ -2,8 +2,8 @@
 capillaries on the blood clock — transport, binding, activation,
 aggregation, clots and occlusion.
 
-``sim.config`` is imported first because its schema imports
-:mod:`sim.blood.config`; importing it here keeps either import order working.
+``alveosim.config`` is imported first because its schema imports
+:mod:`alveosim.blood.config`; importing it here keeps either import order working.
 """
 
-import sim.config  # noqa: F401
+import alveosim.config  # noqa: F401

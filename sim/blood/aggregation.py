@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from sim.blood.species import ACTIVATED, AGGREGATED
-from sim.clusters import connected_components
-from sim.operations import BLOOD, Operation
-from sim.streams import Stream
+from alveosim.blood.species import ACTIVATED, AGGREGATED
+from alveosim.clusters import connected_components
+from alveosim.operations import BLOOD, Operation
+from alveosim.streams import Stream
 
 
 class Aggregation(Operation):

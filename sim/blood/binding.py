@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from sim.blood.species import BOUND
-from sim.operations import BLOOD, Operation
-from sim.streams import Stream
+from alveosim.blood.species import BOUND
+from alveosim.operations import BLOOD, Operation
+from alveosim.streams import Stream
 
 
 def binding_probability(binding_rate: float, dt: float) -> float:

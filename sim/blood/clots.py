@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from sim.blood.species import ACTIVATED, AGGREGATED, PLATELET, PRIMED, RESTING
-from sim.operations import BLOOD, Operation
+from alveosim.blood.species import ACTIVATED, AGGREGATED, PLATELET, PRIMED, RESTING
+from alveosim.operations import BLOOD, Operation
 
 
 def occluding_count(threshold: float, platelet_volume_um3: float, voxel_volume_um3: float) -> int:

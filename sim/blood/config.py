@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
+from alveosim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
 
 class Platelets(StrictModel):

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.blood import ledger
-from sim.blood.aggregation import Aggregation
-from sim.blood.binding import Binding
-from sim.blood.clots import Occlusion
-from sim.blood.geometry import BloodContext, BloodGeometry
-from sim.blood.platelets import PlateletActivation, seed_in_blood
-from sim.blood.species import EV, PLATELET
-from sim.blood.transport import BloodInflow, BloodTransport, plasma_ev_concentration
-from sim.operations import Operation
-from sim.streams import Stream
+from alveosim.blood import ledger
+from alveosim.blood.aggregation import Aggregation
+from alveosim.blood.binding import Binding
+from alveosim.blood.clots import Occlusion
+from alveosim.blood.geometry import BloodContext, BloodGeometry
+from alveosim.blood.platelets import PlateletActivation, seed_in_blood
+from alveosim.blood.species import EV, PLATELET
+from alveosim.blood.transport import BloodInflow, BloodTransport, plasma_ev_concentration
+from alveosim.operations import Operation
+from alveosim.streams import Stream
 
 
 def initialize(sim) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.blood import ledger
-from sim.labels import BLOOD, INLET
-from sim.neighbours import CellList
+from alveosim.blood import ledger
+from alveosim.labels import BLOOD, INLET
+from alveosim.neighbours import CellList
 
 
 class BloodGeometry:

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from sim.operations import BLOOD, Operation
-from sim.streams import Stream
+from alveosim.operations import BLOOD, Operation
+from alveosim.streams import Stream
 
 
 def seed_in_blood(pool, count: int, voxels: np.ndarray, h: float, shape, rng: np.random.Generator) -> None:

@@ -5,7 +5,7 @@ State codes are the ``states`` index; the kernels use the same numbers
 
 from __future__ import annotations
 
-from sim.species import Species, register
+from alveosim.species import Species, register
 
 EV = register(
     Species(

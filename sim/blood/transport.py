@@ -8,10 +8,10 @@ import math
 
 import numpy as np
 
-from sim.blood import ledger
-from sim.blood.species import AGGREGATED
-from sim.operations import BLOOD, Operation
-from sim.streams import Stream
+from alveosim.blood import ledger
+from alveosim.blood.species import AGGREGATED
+from alveosim.operations import BLOOD, Operation
+from alveosim.streams import Stream
 
 NO_IMMOBILE_STATE = 255
 

@@ -1,1 +1,1 @@
-"""One module per ``alveosim`` command; see :mod:`sim.cli`."""
+"""One module per ``alveosim`` command; see :mod:`alveosim.cli`."""

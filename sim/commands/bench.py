@@ -2,7 +2,7 @@
 
 
 def register(sub):
-    from benchmarks.run import add_arguments
+    from alveosim.benchmarks.run import add_arguments
 
     p = sub.add_parser("bench", help="run the benchmark suite (JSON results in benchmarks/results/)",
                        description="Run the benchmark suite on one backend, print a table and write JSON to benchmarks/results/.")
@@ -11,6 +11,6 @@ def register(sub):
 
 
 def run(args) -> int:
-    from benchmarks.run import run as run_suite
+    from alveosim.benchmarks.run import run as run_suite
 
     return run_suite(args)

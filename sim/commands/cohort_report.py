@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -18,7 +18,7 @@ def register(sub):
 
 
 def run(args) -> int:
-    from sim.sweep.cohort import cohort_report
+    from alveosim.sweep.cohort import cohort_report
 
     if args.bootstrap < 1:
         err_console.print("--bootstrap must be at least 1")

@@ -13,7 +13,7 @@ err_console = Console(stderr=True)
 
 def add_config_arguments(p: argparse.ArgumentParser) -> None:
     """CONFIG, --set (repeatable), --seed, --backend."""
-    p.add_argument("config", metavar="CONFIG", help="YAML config file")
+    p.add_argument("config", metavar="CONFIG", help="YAML config file, or the name of a shipped scenario (e.g. quickstart)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key, e.g. --set species.walker.count=5000 (repeatable; validated like the file)")
     p.add_argument("--seed", type=int, help="random seed (overrides the config's seed)")
@@ -23,7 +23,8 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
 def load_from_args(args):
     """Load the config named by ``args`` with its overrides, or print every
     problem and return None."""
-    from sim.config import ConfigError, load_config
+    from alveosim.config import ConfigError, load_config
+    from alveosim.config.shipped import resolve_config_path
 
     overrides = list(args.overrides)
     if getattr(args, "seed", None) is not None:
@@ -31,7 +32,7 @@ def load_from_args(args):
     if getattr(args, "backend", None) is not None:
         overrides.append(f"backend={args.backend}")
     try:
-        return load_config(args.config, overrides)
+        return load_config(resolve_config_path(args.config), overrides)
     except ConfigError as exc:
         print_problems(exc.problems, "config")
         return None
@@ -58,7 +59,7 @@ def preflight(cfg, force: bool) -> bool:
     one place for checks of a whole run against limits or the machine (a
     memory estimate belongs here too). Prints each problem on one line; True
     when the run may go ahead."""
-    from sim.runsize import run_size_problems
+    from alveosim.runsize import run_size_problems
 
     problems = [] if force else run_size_problems(cfg)
     if problems:

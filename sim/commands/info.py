@@ -1,6 +1,6 @@
 """``alveosim info``: backend, GPU, versions and CPU threads."""
 
-from sim.commands.common import console
+from alveosim.commands.common import console
 
 
 def register(sub):
@@ -15,12 +15,12 @@ def run(args) -> int:
     import numpy
     from rich.table import Table
 
-    import sim
-    from sim.backend import cuda_status, select_backend
+    import alveosim
+    from alveosim.backend import cuda_status, select_backend
 
     ok, why = cuda_status()
     table = Table(title="alveosim info", show_header=False)
-    table.add_row("alveosim", sim.__version__)
+    table.add_row("alveosim", alveosim.__version__)
     table.add_row("python", platform.python_version())
     table.add_row("numpy / numba", f"{numpy.__version__} / {numba.__version__}")
     table.add_row("CPU threads (Numba)", str(numba.config.NUMBA_NUM_THREADS))

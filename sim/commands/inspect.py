@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -18,7 +18,7 @@ def run(args) -> int:
 
     import h5py
 
-    from sim.io.errors import CheckpointError
+    from alveosim.io.errors import CheckpointError
 
     path = Path(args.file)
     files = sorted(path.glob("*.vtkhdf")) if path.is_dir() else []
@@ -37,7 +37,7 @@ def run(args) -> int:
                 _snapshot(path)
                 return 0
         if args.verify:
-            from sim.io.checkpoint import read_checkpoint
+            from alveosim.io.checkpoint import read_checkpoint
 
             read_checkpoint(path)
         try:
@@ -59,8 +59,8 @@ def run(args) -> int:
 def _checkpoint(path) -> None:
     from rich.table import Table
 
-    from sim.format import format_seconds
-    from sim.io.checkpoint import summarize
+    from alveosim.format import format_seconds
+    from alveosim.io.checkpoint import summarize
 
     s = summarize(path)
     table = Table(title=f"checkpoint {path}", show_header=False)
@@ -85,7 +85,7 @@ def _checkpoint(path) -> None:
 def _snapshot(path) -> None:
     from rich.table import Table
 
-    from sim.io.vtkhdf import describe
+    from alveosim.io.vtkhdf import describe
 
     d = describe(path)
     a = d["attrs"]

@@ -2,7 +2,7 @@
 capillary flow and print the geometry and flow report; ``--slice PNG``
 writes a slice image (needs matplotlib, the ``render`` extra)."""
 
-from sim.commands.common import add_config_arguments, console, err_console, load_from_args
+from alveosim.commands.common import add_config_arguments, console, err_console, load_from_args
 
 
 def register(sub):
@@ -19,11 +19,11 @@ def run(args) -> int:
 
     from rich.table import Table
 
-    from sim.backend import select_backend
-    from sim.lattice.flow import Flow
-    from sim.lattice.generate import generate
-    from sim.lattice.report import geometry_report
-    from sim.state import State
+    from alveosim.backend import select_backend
+    from alveosim.lattice.flow import Flow
+    from alveosim.lattice.generate import generate
+    from alveosim.lattice.report import geometry_report
+    from alveosim.state import State
 
     cfg = load_from_args(args)
     if cfg is None:
@@ -91,7 +91,7 @@ def _write_slice(path, backend, state, axis: str, index: int | None) -> None:
     import numpy as np
     from matplotlib.colors import ListedColormap
 
-    from sim import labels as L
+    from alveosim import labels as L
 
     a = "xyz".index(axis)
     labels = backend.to_host(state.arrays["labels"])

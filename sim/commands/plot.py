@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -14,16 +14,16 @@ def register(sub):
 
 
 def run(args) -> int:
-    from sim.plot import plot_compare, plot_run
-    from sim.sweep.table import is_sweep_dir
+    from alveosim.plot import plot_compare, plot_run
+    from alveosim.sweep.table import is_sweep_dir
 
     try:
         if not args.compare and len(args.run_dirs) == 1 and is_sweep_dir(args.run_dirs[0]):
-            from sim.sweep.plots import plot_sweep
+            from alveosim.sweep.plots import plot_sweep
 
             figures = plot_sweep(args.run_dirs[0], args.out)
         elif args.compare and any(is_sweep_dir(d) for d in args.run_dirs):
-            from sim.sweep.plots import plot_compare_groups
+            from alveosim.sweep.plots import plot_compare_groups
 
             figures = plot_compare_groups(args.run_dirs, args.out or "compare")
         elif args.compare:

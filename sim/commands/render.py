@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -30,12 +30,12 @@ def register(sub):
 def run(args) -> int:
     from pathlib import Path
 
-    from sim.render import gl
+    from alveosim.render import gl
 
     try:
-        from sim.render.driver import frame_size, parse_steps, render_folder_name, render_run
-        from sim.render.frames import RenderOptions
-        from sim.render.movie import check_movie_name, write_movie
+        from alveosim.render.driver import frame_size, parse_steps, render_folder_name, render_run
+        from alveosim.render.frames import RenderOptions
+        from alveosim.render.movie import check_movie_name, write_movie
 
         options = RenderOptions(size=frame_size(args.size), camera=args.camera, field=args.field,
                                 field_style=args.field_style, max_points=args.max_points, tissue=args.tissue,

@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -17,12 +17,12 @@ def register(sub):
 
 
 def run(args) -> int:
-    from sim.backend import BackendError
-    from sim.format import format_seconds
-    from sim.io.errors import CheckpointError
-    from sim.io.resume import resume
-    from sim.summary import summary_table
-    from sim.units import UnitError, parse
+    from alveosim.backend import BackendError
+    from alveosim.format import format_seconds
+    from alveosim.io.errors import CheckpointError
+    from alveosim.io.resume import resume
+    from alveosim.summary import summary_table
+    from alveosim.units import UnitError, parse
 
     until = None
     if args.until is not None:

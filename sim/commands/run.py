@@ -1,6 +1,6 @@
 """``alveosim run CONFIG``: run a config into a new run directory."""
 
-from sim.commands.common import add_config_arguments, add_force_argument, console, err_console, load_from_args, preflight
+from alveosim.commands.common import add_config_arguments, add_force_argument, console, err_console, load_from_args, preflight
 
 
 def register(sub):
@@ -21,12 +21,12 @@ def run(args) -> int:
 
     from rich.markup import escape
 
-    from sim.backend import BackendError
-    from sim.pools import PoolCapacityError
-    from sim.resources import refusal
-    from sim.rundir import RunDirError, create_run_dir, plan_run_dir, write_config
-    from sim.simulation import Simulation
-    from sim.summary import summary_table
+    from alveosim.backend import BackendError
+    from alveosim.pools import PoolCapacityError
+    from alveosim.resources import refusal
+    from alveosim.rundir import RunDirError, create_run_dir, plan_run_dir, write_config
+    from alveosim.simulation import Simulation
+    from alveosim.summary import summary_table
 
     cfg = load_from_args(args)
     if cfg is None or not preflight(cfg, args.force):

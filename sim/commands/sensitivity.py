@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -19,7 +19,7 @@ def run(args) -> int:
 
     from rich.table import Table
 
-    from sim.sweep.sensitivity import plot_sensitivity, sensitivity
+    from alveosim.sweep.sensitivity import plot_sensitivity, sensitivity
 
     try:
         indices = sensitivity(args.sweep_dir, args.outputs)

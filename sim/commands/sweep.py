@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from sim.commands.common import console, err_console
+from alveosim.commands.common import console, err_console
 
 
 def register(sub):
@@ -19,9 +19,9 @@ def register(sub):
 
 
 def run(args) -> int:
-    from sim.config import ConfigError
-    from sim.sweep.runner import prepare, run_sweep
-    from sim.sweep.stats import stats_table
+    from alveosim.config import ConfigError
+    from alveosim.sweep.runner import prepare, run_sweep
+    from alveosim.sweep.stats import stats_table
 
     extra = [f"backend={args.backend}"] if args.backend else []
     try:

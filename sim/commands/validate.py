@@ -1,7 +1,7 @@
 """``alveosim validate CONFIG``: print the resolved config or every problem
 (exit 2), headed by its hash and its memory estimate as YAML comments."""
 
-from sim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
+from alveosim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
 
 
 def register(sub):
@@ -15,9 +15,9 @@ def run(args) -> int:
     import os
     import sys
 
-    from sim.config import config_hash
-    from sim.config.display import display_yaml
-    from sim.resources import estimate, refusal
+    from alveosim.config import config_hash
+    from alveosim.config.display import display_yaml
+    from alveosim.resources import estimate, refusal
 
     cfg = load_from_args(args)
     if cfg is None or not preflight(cfg, args.force):

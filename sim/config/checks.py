@@ -67,7 +67,7 @@ def _sizes(cfg, problem) -> None:
 
 def _links(cfg, problem) -> None:
     """What one section needs from another (lattice, fields, plasma compartments)."""
-    from sim.fields.config import plasma_link_problems
+    from alveosim.fields.config import plasma_link_problems
 
     fields = sorted(cfg.fields.named) if cfg.fields is not None else []
     for loc, msg in plasma_link_problems(cfg.fields, cfg.plasma):
@@ -78,7 +78,7 @@ def _links(cfg, problem) -> None:
         if "cxcl13" not in fields:
             problem(("macrophages",), f"needs a 'cxcl13' field in fields.named to reprogram IMs; declared: {fields}")
     if cfg.alveolar_macrophages is not None:
-        from sim.alveolar.feature import required_fields
+        from alveosim.alveolar.feature import required_fields
 
         if cfg.lattice is None:
             problem(("alveolar_macrophages",), "needs the lung lattice (a 'lattice:' section) to place TRMs on the alveolar surface")
@@ -90,7 +90,7 @@ def _links(cfg, problem) -> None:
     if cfg.antibody is not None and cfg.antibody.compartment not in cfg.plasma:
         problem(("antibody", "compartment"), f"no plasma compartment {cfg.antibody.compartment!r}; declared: {sorted(cfg.plasma)}")
     if cfg.tumour is not None:
-        from sim.tumour.feature import phase_problems
+        from alveosim.tumour.feature import phase_problems
 
         if cfg.tumour.cxcl13_secretion > 0 and "cxcl13" not in fields:
             problem(("tumour", "cxcl13_secretion"), f"> 0 needs a 'cxcl13' field in fields.named; declared: {fields}")

@@ -2,14 +2,14 @@
 value the config file (or ``--set``) gave written as it was given (``0.5 /d``
 rather than ``5.787e-06 1/s``). Loading this text again gives the same
 config, so the same hash; the hash is always of the canonical form
-(:func:`sim.config.config_hash`)."""
+(:func:`alveosim.config.config_hash`)."""
 
 from __future__ import annotations
 
 import yaml
 
-from sim.config.loader import resolved_dict
-from sim.config.schema import Config
+from alveosim.config.loader import resolved_dict
+from alveosim.config.schema import Config
 
 
 def _as_given(resolved, given):

@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from sim.config.checks import cross_section_problems
-from sim.config.schema import Config
-from sim.config.yaml_reader import YamlError, parse_yaml, read_yaml_file
+from alveosim.config.checks import cross_section_problems
+from alveosim.config.schema import Config
+from alveosim.config.yaml_reader import YamlError, parse_yaml, read_yaml_file
 
 
 class ConfigError(ValueError):

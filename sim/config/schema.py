@@ -10,15 +10,15 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from sim.alveolar.config import AlveolarMacrophages
-from sim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
-from sim.blood.config import BloodConfig
-from sim.config.types import Diffusivity, Length, Rate, StrictModel, Time
-from sim.fields.config import FieldsSection, PlasmaCompartment
-from sim.lattice.config import LatticeConfig
-from sim.lesion_config import LesionsConfig
-from sim.schedule import Schedule, steps_per_phase
-from sim.tumour.config import Tumour
+from alveosim.alveolar.config import AlveolarMacrophages
+from alveosim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
+from alveosim.blood.config import BloodConfig
+from alveosim.config.types import Diffusivity, Length, Rate, StrictModel, Time
+from alveosim.fields.config import FieldsSection, PlasmaCompartment
+from alveosim.lattice.config import LatticeConfig
+from alveosim.lesion_config import LesionsConfig
+from alveosim.schedule import Schedule, steps_per_phase
+from alveosim.tumour.config import Tumour
 
 
 class Domain(StrictModel):

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-from sim.units import UnitError, parse
+from alveosim.units import UnitError, parse
 
 
 class StrictModel(BaseModel):

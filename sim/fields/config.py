@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import Field, field_serializer, model_validator
 
-from sim.config.types import Diffusivity, Rate, StrictModel, Time
-from sim.labels import NAMES
-from sim.units import UnitError, parse
+from alveosim.config.types import Diffusivity, Rate, StrictModel, Time
+from alveosim.labels import NAMES
+from alveosim.units import UnitError, parse
 
 # The units a field or compartment may be declared in -> pint unit ("" = dimensionless).
 UNITS = {"pM": "pM", "nM": "nM", "uM": "uM", "a.u.": ""}

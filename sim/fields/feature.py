@@ -7,10 +7,10 @@ one tissue-clock operation that advances the plasma and then the fields.
 
 from __future__ import annotations
 
-from sim.fields.config import check_plasma_links
-from sim.fields.fieldset import FieldSet
-from sim.fields.plasma import Plasma
-from sim.operations import TISSUE, Operation
+from alveosim.fields.config import check_plasma_links
+from alveosim.fields.fieldset import FieldSet
+from alveosim.fields.plasma import Plasma
+from alveosim.operations import TISSUE, Operation
 
 
 class FieldStep(Operation):

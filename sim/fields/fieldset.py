@@ -14,11 +14,11 @@ import math
 
 import numpy as np
 
-from sim.arrays import declare
-from sim.fields.config import FieldsSection
-from sim.fields.plasma import unit_suffix
-from sim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
-from sim.labels import BLOOD, NAMES, SEPTUM
+from alveosim.arrays import declare
+from alveosim.fields.config import FieldsSection
+from alveosim.fields.plasma import unit_suffix
+from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
+from alveosim.labels import BLOOD, NAMES, SEPTUM
 
 # One molecule in µm³ expressed in pM·µm³ (1 molecule/µm³ = 1e27/N_A pM): the
 # source rate of a pM field for an agent secreting one molecule per second.

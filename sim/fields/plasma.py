@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sim.fields.config import UNITS, PlasmaCompartment
+from alveosim.fields.config import UNITS, PlasmaCompartment
 
 
 def unit_suffix(unit: str) -> str:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from sim.cg import CHECK_EVERY, dot, jacobi, pcg
+from alveosim.cg import CHECK_EVERY, dot, jacobi, pcg
 
 EXPLICIT_SAFETY = 0.9  # dt_sub <= 0.9 · h² / (6 · D_max)
 

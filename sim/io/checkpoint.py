@@ -22,9 +22,9 @@ File layout (format ``alveosim-checkpoint``, version 2)::
 
 Datasets are chunked, compressed (gzip level 1 with byte shuffle) and carry
 Fletcher-32 checksums; ``digest`` (SHA-256 over every attribute and dataset,
-:mod:`sim.io.digest`) is written last and verified on every read, so a
+:mod:`alveosim.io.digest`) is written last and verified on every read, so a
 changed bit anywhere, data or metadata, is detected. What is read is then
-checked against the stored config and this machine (:mod:`sim.io.trust`).
+checked against the stored config and this machine (:mod:`alveosim.io.trust`).
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from sim.io.atomic import atomic_path
-from sim.io.attrs import plain
-from sim.io.digest import DIGEST_ATTR, UnreadableDataset, file_digest
-from sim.io.errors import CheckpointError
+from alveosim.io.atomic import atomic_path
+from alveosim.io.attrs import plain
+from alveosim.io.digest import DIGEST_ATTR, UnreadableDataset, file_digest
+from alveosim.io.errors import CheckpointError
 
 FORMAT = "alveosim-checkpoint"
 FORMAT_VERSION = 2
@@ -74,9 +74,9 @@ def write_checkpoint(sim, path: str | Path) -> Path:
 def _write_header(f: h5py.File, sim) -> None:
     import numba
 
-    import sim as alveosim
-    from sim.config import config_hash, resolved_yaml
-    from sim.rundir import read_marker
+    import alveosim
+    from alveosim.config import config_hash, resolved_yaml
+    from alveosim.rundir import read_marker
 
     st = sim.state
     f.attrs["format"] = FORMAT
@@ -217,10 +217,10 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 
 
 def _read(path: Path, f: h5py.File) -> Checkpoint:
-    from sim.config import ConfigError, config_hash, load_config
-    from sim.config.yaml_reader import YamlError, parse_yaml
-    from sim.io.trust import check_checkpoint
-    from sim.model import feature_modules
+    from alveosim.config import ConfigError, config_hash, load_config
+    from alveosim.config.yaml_reader import YamlError, parse_yaml
+    from alveosim.io.trust import check_checkpoint
+    from alveosim.model import feature_modules
 
     feature_modules()  # registers every species this alveosim defines
     recorded = plain(f.attrs.get(DIGEST_ATTR))
@@ -256,7 +256,7 @@ def _read(path: Path, f: h5py.File) -> Checkpoint:
 
 
 def _read_pool(path: Path, name: str, g: h5py.Group) -> PoolData:
-    from sim.species import REGISTRY, Species
+    from alveosim.species import REGISTRY, Species
 
     stored = {k: (np.dtype(d), tuple(s)) for k, (d, s) in json.loads(g.attrs["fields"]).items()}
     species = REGISTRY.get(name)
@@ -291,8 +291,8 @@ def restore_state(ck: Checkpoint, backend):
     """A :class:`State` on ``backend`` (any backend: a CUDA checkpoint restores
     on the CPU and vice versa) holding the checkpoint's pools (saved capacity,
     uids, next_uid), arrays, values and clock."""
-    from sim.pools import AgentPool
-    from sim.state import State
+    from alveosim.pools import AgentPool
+    from alveosim.state import State
 
     st = State(backend, ck.seed, step=ck.step, time=ck.time, phase_index=ck.phase_index, phase_step=ck.phase_step)
     for name, pd in ck.pools.items():

@@ -1,10 +1,10 @@
-"""The I/O feature, last in ``sim.model.FEATURES``: attaches the checkpoint
+"""The I/O feature, last in ``alveosim.model.FEATURES``: attaches the checkpoint
 and snapshot writers to every run that has a run directory."""
 
 from __future__ import annotations
 
-from sim.io.writers import CheckpointWriter, SnapshotWriter
-from sim.schedule import schedule_trigger, steps_per_phase
+from alveosim.io.writers import CheckpointWriter, SnapshotWriter
+from alveosim.schedule import schedule_trigger, steps_per_phase
 
 
 def initialize(sim) -> None:

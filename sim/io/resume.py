@@ -6,8 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-from sim.io.checkpoint import read_checkpoint, restore_state
-from sim.io.errors import CheckpointError
+from alveosim.io.checkpoint import read_checkpoint, restore_state
+from alveosim.io.errors import CheckpointError
 
 
 def home_run_dir(checkpoint: str | Path) -> Path | None:
@@ -20,7 +20,7 @@ def home_run_dir(checkpoint: str | Path) -> Path | None:
 def _check_target(checkpoint, ck, home: Path | None, target: Path) -> None:
     """A checkpoint continues into its own run (same run id and config) or
     into a new directory (absent or empty), never into another run's."""
-    from sim.rundir import read_marker
+    from alveosim.rundir import read_marker
 
     if target == home:
         marker = read_marker(home)
@@ -60,12 +60,12 @@ def resume(checkpoint: str | Path, backend=None, run_dir: str | Path | None = No
     from it, before anything is written, so a bad file raises
     :class:`CheckpointError` and changes nothing.
     """
-    from sim.backend import Backend, select_backend
-    from sim.pools import PoolCapacityError
-    from sim.rundir import write_config
-    from sim.simulation import Simulation
+    from alveosim.backend import Backend, select_backend
+    from alveosim.pools import PoolCapacityError
+    from alveosim.rundir import write_config
+    from alveosim.simulation import Simulation
 
-    from sim.format import format_seconds
+    from alveosim.format import format_seconds
 
     ck = read_checkpoint(checkpoint)
     if until is not None and until <= ck.time:

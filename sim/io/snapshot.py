@@ -12,7 +12,7 @@ and one time-series index per dataset kind that ParaView (and
 What goes in is found generically in ``state.arrays`` and ``state.pools``:
 arrays shaped like the voxel grid ``[nx, ny, nz]`` (scalars), ``[nx, ny, nz, c]``
 (vectors) or ``[m, nx, ny, nz]`` (m scalars; ``fields`` is split by the field
-names) become cell data, except arrays declared internal (:mod:`sim.arrays`);
+names) become cell data, except arrays declared internal (:mod:`alveosim.arrays`);
 other arrays (face fluxes) are left to checkpoints. Each species' ``pos``
 gives the points and every other field point data.
 
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.arrays import lookup
-from sim.io.atomic import atomic_path
-from sim.io.vtkhdf import write_image, write_points
+from alveosim.arrays import lookup
+from alveosim.io.atomic import atomic_path
+from alveosim.io.vtkhdf import write_image, write_points
 
 SERIES_SUFFIX = ".vtkhdf.series"
 
@@ -119,7 +119,7 @@ def write_snapshot(sim, directory: str | Path, max_agents: int | None = None, fi
     indexes; returns the files written. Pools above ``max_agents`` rows are
     subsampled; grid arrays keep every ``field_stride``-th voxel per axis, as
     an image of cells ``field_stride`` voxels wide centred on the kept voxels."""
-    from sim.config import config_hash
+    from alveosim.config import config_hash
 
     st = sim.state
     folder = snapshot_dir(directory, st.step)

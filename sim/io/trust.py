@@ -11,8 +11,8 @@ import os
 
 import numpy as np
 
-from sim.io.errors import CheckpointError
-from sim.species import UID_FIELD
+from alveosim.io.errors import CheckpointError
+from alveosim.species import UID_FIELD
 
 MAX_AGENTS = 2**31 - 1
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from sim.io.atomic import atomic_path
-from sim.io.attrs import plain
+from alveosim.io.atomic import atomic_path
+from alveosim.io.attrs import plain
 
 VERSION = (2, 1)
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.io.atomic import remove_stale
-from sim.io.checkpoint import write_checkpoint
-from sim.io.snapshot import write_snapshot
-from sim.operations import Operation
-from sim.triggers import Trigger
+from alveosim.io.atomic import remove_stale
+from alveosim.io.checkpoint import write_checkpoint
+from alveosim.io.snapshot import write_snapshot
+from alveosim.operations import Operation
+from alveosim.triggers import Trigger
 
 
 def _clean_exit() -> bool:
@@ -21,7 +21,7 @@ def _clean_exit() -> bool:
 
 class CheckpointWriter(Operation):
     """Writes ``directory/step_<step>.h5`` when ``trigger`` fires (the
-    config's ``output.checkpoint_every``, see :mod:`sim.schedule`) and at the
+    config's ``output.checkpoint_every``, see :mod:`alveosim.schedule`) and at the
     end of the run, keeping the newest ``keep`` checkpoints. The initial
     state is not checkpointed: the config reproduces it."""
 

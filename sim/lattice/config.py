@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.types import Length, Speed, StrictModel, Viscosity
+from alveosim.config.types import Length, Speed, StrictModel, Viscosity
 
 # Preset values as quantity strings (parsed like a config file's).
 PRESETS: dict[str, dict] = {

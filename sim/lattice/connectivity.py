@@ -9,7 +9,7 @@ and when occlusion changes (before a flow re-solve), never every step.
 from __future__ import annotations
 
 
-from sim import labels as L
+from alveosim import labels as L
 
 
 def conducting_mask(backend, labels, occluded):

@@ -5,11 +5,11 @@ section = no lattice."""
 
 from __future__ import annotations
 
-from sim.arrays import declare
-from sim.labels import NAMES
-from sim.lattice.flow import Flow
-from sim.lattice.generate import generate
-from sim.operations import Operation
+from alveosim.arrays import declare
+from alveosim.labels import NAMES
+from alveosim.lattice.flow import Flow
+from alveosim.lattice.generate import generate
+from alveosim.operations import Operation
 
 declare("labels", "label code", categories=tuple(NAMES[code] for code in sorted(NAMES)))
 declare("occluded", "1 occluded by a clot, 0 open")

@@ -1,6 +1,6 @@
 """Capillary blood flow (DESIGN §2.1): Darcy/Hele-Shaw pressure on the
 conducting voxels, solved by CG with the matrix-free operator and an
-algebraic multigrid preconditioner (``sim.lattice.multigrid``; Jacobi with
+algebraic multigrid preconditioner (``alveosim.lattice.multigrid``; Jacobi with
 ``flow.preconditioner: jacobi``), in float64, face
 fluxes and cell-centred velocities from the pressure, and occlusion.
 
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import labels as L
-from sim.cg import jacobi, pcg
-from sim.lattice.connectivity import conducting_mask
-from sim.arrays import declare
-from sim.lattice.multigrid import Multigrid
+from alveosim import labels as L
+from alveosim.cg import jacobi, pcg
+from alveosim.lattice.connectivity import conducting_mask
+from alveosim.arrays import declare
+from alveosim.lattice.multigrid import Multigrid
 
 # uint8 [nx, ny, nz]: 1 on the conducting voxels the multigrid hierarchy was built on
 BASIS = "flow_multigrid_basis"
@@ -64,7 +64,7 @@ class Flow:
     """The flow solver bound to a backend (``sim.flow``).
 
     voxel: edge h (µm); permeability: Hele-Shaw k = c^2/12 (µm²) of the
-    capillary sheet of thickness c; cfg: :class:`sim.lattice.config.FlowConfig`.
+    capillary sheet of thickness c; cfg: :class:`alveosim.lattice.config.FlowConfig`.
     """
 
     def __init__(self, backend, voxel: float, permeability: float, cfg):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.streams import Stream
+from alveosim.streams import Stream
 
 # Septal volume per alveolus ~ SEPTAL_AREA_FACTOR * spacing^2 * septal thickness
 # (Voronoi faces of a jittered cubic seed grid, each shared by two cells);

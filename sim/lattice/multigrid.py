@@ -1,7 +1,7 @@
 """Algebraic multigrid preconditioner for the capillary pressure solve.
 
 The pressure equation on the m conducting voxels (numbered as in
-``kernels.rules.flow``: ``nbr`` int32 [m, 6], ``fixed`` uint8 [m]) is
+``alveosim.kernels.rules.flow``: ``nbr`` int32 [m, 6], ``fixed`` uint8 [m]) is
 reduced to its free rows (not inlet or outlet): A_ff x_f = b_f, with A_ff the
 unit-conductance graph Laplacian whose diagonal counts every conducting
 neighbour (Dirichlet neighbours included), so A_ff is symmetric positive
@@ -10,7 +10,7 @@ aggregation builds the hierarchy from A_ff on the host, in float64 (the
 pressure differences across one voxel are ~1e-3 of the drop, and float32
 coarse-grid corrections would stall CG near the 1e-10 tolerance).
 
-One V-cycle is M⁻¹ in :func:`sim.cg.pcg`, which keeps the matrix-free
+One V-cycle is M⁻¹ in :func:`alveosim.cg.pcg`, which keeps the matrix-free
 operator: z_f = V(r_f), z = 0 on fixed rows. On the CPU the cycle is pyamg's
 (symmetric Gauss-Seidel smoothing); on CUDA :class:`DeviceVCycle` applies the
 same level matrices as ``cupyx.scipy.sparse`` CSR matrices with damped
@@ -104,7 +104,7 @@ class Multigrid:
         return bool((self.cells[at] == cells).all())
 
     def preconditioner(self, cells: np.ndarray, fixed):
-        """precondition(r, z) for :func:`sim.cg.pcg` on the conducting set
+        """precondition(r, z) for :func:`alveosim.cg.pcg` on the conducting set
         ``cells`` (host int64 [m']; this hierarchy's own or one it is
         reusable for); fixed: device uint8 [m'] (z = 0 there)."""
         xp = self.backend.xp

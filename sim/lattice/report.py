@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from sim import labels as L
-from sim.lattice.connectivity import conducting_mask
+from alveosim import labels as L
+from alveosim.lattice.connectivity import conducting_mask
 
 
 def alveolar_diameters(backend, lattice, voxel: float) -> np.ndarray:
@@ -29,7 +29,7 @@ def alveolar_diameters(backend, lattice, voxel: float) -> np.ndarray:
 
 
 def geometry_report(backend, lattice, voxel: float) -> dict:
-    """Named numbers describing ``lattice`` (a :class:`sim.lattice.generate.Lattice`).
+    """Named numbers describing ``lattice`` (a :class:`alveosim.lattice.generate.Lattice`).
 
     Fractions are of all voxels (``*_volume_fraction``) or of septal voxels
     (every non-AIR label; ``capillary_share_of_septum`` counts lumen, inlets

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.render import gl
-from sim.render.camera import camera_position, focus_box, parallel_scale, view_direction
-from sim.render.frames import RenderOptions, View, clot_box, render_folder
-from sim.render.snapshots import read_snapshot, snapshot_folders, snapshot_step_phase
+from alveosim.render import gl
+from alveosim.render.camera import camera_position, focus_box, parallel_scale, view_direction
+from alveosim.render.frames import RenderOptions, View, clot_box, render_folder
+from alveosim.render.snapshots import read_snapshot, snapshot_folders, snapshot_step_phase
 
 PARALLEL_FROM = 8  # frames; fewer render in this process
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import labels
-from sim.render import gl
-from sim.render.camera import nice_length
-from sim.render.palette import (BACKGROUND, CAPILLARY, CLOT, CLOT_GLYPH_RADIUS, DEFAULT_STYLE, SEPTUM, STYLE,
+from alveosim import labels
+from alveosim.render import gl
+from alveosim.render.camera import nice_length
+from alveosim.render.palette import (BACKGROUND, CAPILLARY, CLOT, CLOT_GLYPH_RADIUS, DEFAULT_STYLE, SEPTUM, STYLE,
                                 TISSUE_OPACITY, state_colours, unit)
-from sim.render.snapshots import Snapshot, read_snapshot
+from alveosim.render.snapshots import Snapshot, read_snapshot
 
 AGGREGATED = "aggregated"
 

@@ -16,7 +16,7 @@ def check_movie_name(path: str | Path) -> Path:
 
 def write_movie(frames: list[Path], path: str | Path, fps: float = 5.0) -> Path:
     """Write ``frames`` (PNGs of one size; MP4 needs width and height divisible
-    by 16, as :func:`sim.render.driver.frame_size` makes them) to ``path``."""
+    by 16, as :func:`alveosim.render.driver.frame_size` makes them) to ``path``."""
     import imageio.v2 as imageio
 
     path = check_movie_name(path)

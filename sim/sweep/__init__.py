@@ -1,6 +1,6 @@
 """Ensembles, parameter sweeps, virtual cohorts and sensitivity analysis.
 
-    from sim.sweep import run_sweep, load_results, load_run
+    from alveosim.sweep import run_sweep, load_results, load_run
     table = run_sweep("configs/sweeps/sweep_quickstart.yaml", workers=2)   # pandas DataFrame, one row per member
     series = load_run("runs/sweep_quickstart/members/m0000")       # a member's time series
 
@@ -12,8 +12,8 @@ directory and its results table), ``runs`` (reading a run's time series),
 Dask, pandas, SALib and scikit-learn are imported only when used.
 """
 
-from sim.sweep.runner import run_sweep
-from sim.sweep.runs import load_run
-from sim.sweep.table import load_results
+from alveosim.sweep.runner import run_sweep
+from alveosim.sweep.runs import load_run
+from alveosim.sweep.table import load_results
 
 __all__ = ["load_results", "load_run", "run_sweep"]

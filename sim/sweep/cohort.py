@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.sweep.cluster import require
-from sim.sweep.runs import load_run, value_at
-from sim.sweep.table import load_results, member_dir
-from sim.units import parse
+from alveosim.sweep.cluster import require
+from alveosim.sweep.runs import load_run, value_at
+from alveosim.sweep.table import load_results, member_dir
+from alveosim.units import parse
 
 SKLEARN_MISSING = "the cohort report needs scikit-learn: pip install 'alveosim[analysis]'"
 
@@ -95,7 +95,7 @@ def cohort_report(sweep_dir: str | Path, marker: str, outcome: str, out_dir: str
 
 
 def _figure(fpr, tpr, y, score, report, path) -> None:
-    from sim.sweep.plots import _pyplot
+    from alveosim.sweep.plots import _pyplot
 
     plt = _pyplot()
     fig, (roc, dist) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)

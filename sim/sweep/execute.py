@@ -1,7 +1,7 @@
 """Running one member (on a Dask worker or in the calling process).
 
 A member is an ordinary run directory made by the same code path as
-``alveosim run`` (:func:`sim.rundir.write_config`, :class:`Simulation`), so
+``alveosim run`` (:func:`alveosim.rundir.write_config`, :class:`Simulation`), so
 its time series equals ``alveosim run BASE --set … --seed N`` bit for bit.
 ``member.json`` is written last, atomically: a member is finished exactly
 when it holds ``"status": "done"`` and the member's config hash.
@@ -38,12 +38,12 @@ def run_member(run_dir: str, base: str, overrides: list[str], columns, times: li
                config_hash: str, numba_threads: int | None = None) -> dict:
     """Run one member into ``run_dir`` (replacing an unfinished one) and
     return its record: ``status`` (``done`` | ``failed``), ``outputs``
-    (:func:`sim.sweep.runs.member_outputs`), ``wall_s``, ``error``."""
-    from sim.config import load_config
-    from sim.io.atomic import atomic_path
-    from sim.rundir import write_config
-    from sim.simulation import Simulation
-    from sim.sweep.runs import member_outputs
+    (:func:`alveosim.sweep.runs.member_outputs`), ``wall_s``, ``error``."""
+    from alveosim.config import load_config
+    from alveosim.io.atomic import atomic_path
+    from alveosim.rundir import write_config
+    from alveosim.simulation import Simulation
+    from alveosim.sweep.runs import member_outputs
 
     if numba_threads:
         import numba

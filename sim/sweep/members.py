@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config import ConfigError, config_hash, load_config
-from sim.sweep.sampling import design_points, split_quantity
-from sim.sweep.spec import SweepFile, override
+from alveosim.config import ConfigError, config_hash, load_config
+from alveosim.sweep.sampling import design_points, split_quantity
+from alveosim.sweep.spec import SweepFile, override
 
 
 @dataclass

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.sweep.runs import load_run
-from sim.sweep.stats import group_stats, output_names
-from sim.sweep.table import load_results, member_dir, read_manifest
+from alveosim.sweep.runs import load_run
+from alveosim.sweep.stats import group_stats, output_names
+from alveosim.sweep.table import load_results, member_dir, read_manifest
 
 MAX_CURVES = 8  # design points drawn in a time-course figure
 
@@ -116,7 +116,7 @@ def _time_courses(plt, sweep_dir, manifest, done, outputs, out_dir) -> dict[Path
 def plot_groups(plt, groups, outputs, out_dir, stem: str, title: str) -> dict[Path, list[str]]:
     """One figure per phase (``<stem>_<phase>.png``), one panel per output,
     one curve per group: the mean across its runs with a ±SD band."""
-    from sim.plot import _time_unit
+    from alveosim.plot import _time_unit
 
     phases = list(dict.fromkeys(p for _, runs in groups for s in runs for p in s["phase"]))
     figures = {}
@@ -151,8 +151,8 @@ def plot_compare_groups(dirs: list[str | Path], out_dir: str | Path) -> dict[Pat
     """Overlay the design-point groups of sweep directories (and single run
     directories) in ``compare_<phase>.png``: each group's mean with a ±SD
     band. The panels are the sweeps' outputs (the headline columns for runs)."""
-    from sim.sweep.runs import output_columns
-    from sim.sweep.table import is_sweep_dir
+    from alveosim.sweep.runs import output_columns
+    from alveosim.sweep.table import is_sweep_dir
 
     plt = _pyplot()
     groups, outputs = [], []

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.config import ConfigError, load_config
-from sim.sweep.execute import is_finished, run_member
-from sim.sweep.members import build_members
-from sim.sweep.spec import SweepFile
-from sim.sweep.stats import group_stats
-from sim.sweep.table import build_table, member_dir, write_manifest, write_table
+from alveosim.config import ConfigError, load_config
+from alveosim.sweep.execute import is_finished, run_member
+from alveosim.sweep.members import build_members
+from alveosim.sweep.spec import SweepFile
+from alveosim.sweep.stats import group_stats
+from alveosim.sweep.table import build_table, member_dir, write_manifest, write_table
 
 
 def prepare(path: str | Path, extra_overrides: list[str] = (), skip_invalid: bool = False):
@@ -36,7 +36,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, workers: int | No
               scheduler: str | None = None, backend: str | None = None, skip_invalid: bool = False,
               progress: bool = True):
     """Run the sweep file ``path`` and return its results table (a pandas
-    DataFrame, one row per member; see :mod:`sim.sweep.table`).
+    DataFrame, one row per member; see :mod:`alveosim.sweep.table`).
 
     Members already finished in the sweep directory (same config hash) are
     skipped; failed, interrupted and missing ones run. ``workers``: LocalCluster
@@ -45,7 +45,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, workers: int | No
     (``cuda`` puts one worker on each GPU with dask-cuda). A script that
     calls this with a LocalCluster needs the ``if __name__ == "__main__":``
     guard: the worker processes are spawned and import the main module."""
-    from sim.sweep.cluster import DASK_MISSING, dask_client, require
+    from alveosim.sweep.cluster import DASK_MISSING, dask_client, require
 
     require("distributed", DASK_MISSING)
     require("pandas", "the results table needs pandas and pyarrow: pip install 'alveosim[dist]'")

@@ -1,7 +1,7 @@
 """Reading a member's run directory: its time series as a DataFrame and the
 values the results table holds (at the end and at named simulated times).
 
-:func:`load_run` (from :mod:`sim.report`) is this package's only reader of
+:func:`load_run` (from :mod:`alveosim.report`) is this package's only reader of
 ``timeseries.csv``; the plots, the cohort report and the results table all go
 through it.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report import load_run
-from sim.units import parse
+from alveosim.report import load_run
+from alveosim.units import parse
 
 # Headline time-series columns put in the results table when the sweep file
 # names none (those a run logs; the others are left out).

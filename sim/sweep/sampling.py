@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 
-from sim.units import registry
+from alveosim.units import registry
 
 
 def split_quantity(value) -> tuple[float, str] | None:

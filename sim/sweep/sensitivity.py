@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.sweep.cluster import require
-from sim.sweep.spec import SampleSpec
-from sim.sweep.stats import output_names
-from sim.sweep.table import load_results, read_manifest
+from alveosim.sweep.cluster import require
+from alveosim.sweep.spec import SampleSpec
+from alveosim.sweep.stats import output_names
+from alveosim.sweep.table import load_results, read_manifest
 
 SALIB_MISSING = "sensitivity analysis needs SALib: pip install 'alveosim[analysis]'"
 
@@ -25,7 +25,7 @@ def sensitivity(sweep_dir: str | Path, outputs: list[str] | None = None, seed: i
     require("SALib", SALIB_MISSING)
     import pandas as pd
 
-    from sim.sweep.sampling import problem, salib
+    from alveosim.sweep.sampling import problem, salib
 
     manifest = read_manifest(sweep_dir)
     if not manifest["sample"] or manifest["sample"]["method"] not in ("morris", "sobol"):
@@ -70,7 +70,7 @@ def sensitivity(sweep_dir: str | Path, outputs: list[str] | None = None, seed: i
 def plot_sensitivity(indices, out_dir: str | Path) -> list[Path]:
     """One bar chart per output (``sensitivity_<output>.png``): each
     parameter's index with its 95% CI."""
-    from sim.sweep.plots import _pyplot
+    from alveosim.sweep.plots import _pyplot
 
     plt = _pyplot()
     out_dir = Path(out_dir)

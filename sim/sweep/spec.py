@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.config import ConfigError
+from alveosim.config import ConfigError
 
 
 class _Strict(BaseModel):
@@ -124,7 +124,7 @@ class SweepFile:
     each key path (for error messages) and the base config's absolute path."""
 
     def __init__(self, path: str | Path):
-        from sim.config.yaml_reader import YamlError, decode, parse_yaml
+        from alveosim.config.yaml_reader import YamlError, decode, parse_yaml
 
         self.path = Path(path)
         source = str(path)

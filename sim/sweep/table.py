@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.sweep.execute import read_marker
+from alveosim.sweep.execute import read_marker
 
 MANIFEST = "sweep.json"
 RESULTS = "results"
@@ -25,7 +25,7 @@ def member_dir(sweep_dir: str | Path, member_id: str) -> Path:
 
 
 def write_manifest(sweep_dir: Path, sweep, members) -> None:
-    from sim.sweep.sampling import split_quantity
+    from alveosim.sweep.sampling import split_quantity
 
     units = {}
     for key in sweep.spec.varied_keys:
@@ -81,7 +81,7 @@ def build_table(sweep_dir: str | Path, manifest: dict | None = None):
 def write_table(sweep_dir: str | Path, table) -> None:
     """``results.csv`` and ``results.parquet`` (written under temporary names
     and renamed)."""
-    from sim.io.atomic import atomic_path
+    from alveosim.io.atomic import atomic_path
 
     sweep_dir = Path(sweep_dir)
     with atomic_path(sweep_dir / f"{RESULTS}.csv") as tmp:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.types import ChemokineAmountRate, Length, Rate, Speed, StrictModel, Time, VolumeRate
+from alveosim.config.types import ChemokineAmountRate, Length, Rate, Speed, StrictModel, Time, VolumeRate
 
 
 class Seeding(StrictModel):

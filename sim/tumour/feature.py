@@ -14,19 +14,19 @@ State it keeps: the ``tumour`` pool and ``state.values`` ``tumour_births``,
 
 from __future__ import annotations
 
-from sim.operations import TISSUE, Operation
-from sim.triggers import At
-from sim.tumour.geometry import confinement_labels, tumour_cell_list
-from sim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
-from sim.tumour.mechanics import TumourMechanics
-from sim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
-from sim.tumour.species import TUMOUR
+from alveosim.operations import TISSUE, Operation
+from alveosim.triggers import At
+from alveosim.tumour.geometry import confinement_labels, tumour_cell_list
+from alveosim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
+from alveosim.tumour.mechanics import TumourMechanics
+from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
+from alveosim.tumour.species import TUMOUR
 
 MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
 
 
 class TumourSeeding(Operation):
-    """Adds the seeded cells (``sim.tumour.seeding``) to the pool once, at
+    """Adds the seeded cells (``alveosim.tumour.seeding``) to the pool once, at
     ``seeding.time``, and rebuilds the tumour cell list."""
 
     clocks = frozenset({TISSUE})

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.labels import AIR
-from sim.neighbours import CellList
+from alveosim.labels import AIR
+from alveosim.neighbours import CellList
 
 
 def confinement_labels(sim):

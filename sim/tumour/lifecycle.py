@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.operations import TISSUE, Operation
-from sim.streams import Stream
-from sim.tumour.geometry import confinement_labels
-from sim.tumour.seeding import lognormal_sigma
+from alveosim.operations import TISSUE, Operation
+from alveosim.streams import Stream
+from alveosim.tumour.geometry import confinement_labels
+from alveosim.tumour.seeding import lognormal_sigma
 
 
 def _fields(sim):

@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from kernels.rules.tumour import EMT
-from sim.operations import TISSUE, Operation
-from sim.streams import Stream
-from sim.tumour.geometry import confinement_labels
+from alveosim.kernels.rules.tumour import EMT
+from alveosim.operations import TISSUE, Operation
+from alveosim.streams import Stream
+from alveosim.tumour.geometry import confinement_labels
 
 EXTRA_ROUNDS = 4  # more rounds of ``substeps`` sweeps while the overlap exceeds the tolerance
 

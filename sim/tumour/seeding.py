@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from kernels.rules.tumour import EPITHELIAL
-from sim.labels import AIR, BLOOD, SEPTUM
-from sim.streams import Stream
+from alveosim.kernels.rules.tumour import EPITHELIAL
+from alveosim.labels import AIR, BLOOD, SEPTUM
+from alveosim.streams import Stream
 
 _FACES = ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))
 

@@ -10,8 +10,8 @@ label written by the lesion measurement; -1 before).
 
 from __future__ import annotations
 
-from kernels.rules.tumour import EMT, EPITHELIAL
-from sim.species import Species, register
+from alveosim.kernels.rules.tumour import EMT, EPITHELIAL
+from alveosim.species import Species, register
 
 STATES = tuple(name for _, name in sorted({EPITHELIAL: "epithelial", EMT: "emt"}.items()))  # state codes of kernels/rules/tumour.py
 

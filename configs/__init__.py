@@ -1,0 +1,1 @@
+"""The scenario configs shipped with alveosim, found by name (``alveosim run quickstart``)."""

@@ -1,0 +1,1 @@
+"""Sweep files shipped with alveosim (``alveosim sweep``)."""
