@@ -22,7 +22,7 @@ species:
 phases:
   - {name: a, clock: tissue, duration: 3 min, dt: 1 min}
   - {name: b, clock: tissue, duration: 5 min, dt: 1 min}
-output: {timeseries_every: 2, progress: false, checkpoint_every: 2 min, checkpoint_keep: 10}
+output: {timeseries_every: 2, progress: false, checkpoint_every: 1 min, checkpoint_keep: 10}
 """
 CK = "checkpoints/step_0000000004.h5"
 

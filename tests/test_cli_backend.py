@@ -41,6 +41,6 @@ def test_cuda_backend_without_cupy_fails_with_one_line(argv, no_cupy_env, tmp_pa
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2, proc.stderr
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(("alveosim: backend 'cuda' requested but ", "alveosim bench: backend 'cuda' requested but "))
+    assert lines[0].startswith(("alveosim: backend 'cuda' requested but ", "error: backend 'cuda' requested but ", "alveosim bench: backend 'cuda' requested but "))
     assert "use --backend cpu" in lines[0]
     assert not (tmp_path / "out").exists() and not (tmp_path / "suite.json").exists()

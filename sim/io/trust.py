@@ -69,10 +69,16 @@ def _check_pool(path, name: str, pool) -> None:
         raise CheckpointError(path, f"species {name!r}: repeated uids")
 
 
+def _on_grid(dims: tuple, shape: tuple) -> bool:
+    """``dims`` are the voxel grid ``shape``, or its faces along one axis (one more there)."""
+    extra = [d - s for d, s in zip(dims, shape)]
+    return all(e in (0, 1) for e in extra) and sum(extra) <= 1
+
+
 def _check_arrays(ck) -> None:
     shape = tuple(ck.config.domain.shape)
     for name, arr in ck.arrays.items():
         if arr.dtype.kind not in "biuf":
             raise CheckpointError(ck.path, f"array {name!r} holds {arr.dtype}, not numbers")
-        if arr.ndim >= 3 and shape not in (arr.shape[:3], arr.shape[-3:]):
+        if arr.ndim >= 3 and not (_on_grid(arr.shape[:3], shape) or _on_grid(arr.shape[-3:], shape)):
             raise CheckpointError(ck.path, f"array {name!r} has shape {list(arr.shape)}; the domain is {list(shape)} voxels")
