@@ -8,12 +8,12 @@ from alveosim.kernels.rules.blood import (
     activate_one,
     apply_join_one,
     bind_one,
-    flat_voxel,
     join_one,
     place_one,
     poisson_one,
     transport_one,
 )
+from alveosim.kernels.rules.voxels import flat_voxel
 
 
 @njit(parallel=True, cache=True)

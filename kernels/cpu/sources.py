@@ -2,7 +2,8 @@
 
 from numba import njit, prange
 
-from alveosim.kernels.rules.sources import quantum, sample_one, voxel_of
+from alveosim.kernels.rules.sources import quantum, sample_one
+from alveosim.kernels.rules.voxels import voxel_of
 
 
 @njit(cache=True)

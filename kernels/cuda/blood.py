@@ -9,12 +9,12 @@ from alveosim.kernels.rules.blood import (
     activate_one,
     apply_join_one,
     bind_one,
-    flat_voxel,
     join_one,
     place_one,
     poisson_one,
     transport_one,
 )
+from alveosim.kernels.rules.voxels import flat_voxel
 
 
 @cuda.jit(cache=True)

@@ -4,7 +4,8 @@ deposits use int64 atomics, so their sums do not depend on thread timing."""
 from numba import cuda
 
 from alveosim.kernels.cuda.launch import grid1d
-from alveosim.kernels.rules.sources import quantum, sample_one, voxel_of
+from alveosim.kernels.rules.sources import quantum, sample_one
+from alveosim.kernels.rules.voxels import voxel_of
 
 
 @cuda.jit(cache=True)

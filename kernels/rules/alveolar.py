@@ -5,7 +5,7 @@ motion confined to allowed voxels, depletion draws and the placement of
 recruited MDMs.
 
 Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
-[nx, ny, nz] (sim/labels.py); ``allowed`` uint8 [n_labels] (1 where a
+[nx, ny, nz] (kernels/labels.py); ``allowed`` uint8 [n_labels] (1 where a
 macrophage may be). Cell lists (kernels/rules/neighbours.py): ``grid``
 float64 [4] = (x0, y0, z0, edge µm), ``dims`` int64 [3], ``cell_start``
 int64 [n_cells + 1], ``order`` int64 [≥n] (agent indices sorted by cell).
@@ -18,10 +18,11 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.labels import AIR, CAPILLARY, INLET, OUTLET, SEPTUM
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.neighbours import cell_coord
+from alveosim.kernels.rules.voxels import clamped_voxel_index
 from alveosim.kernels.rules.walker import reflect
-from alveosim.labels import AIR, CAPILLARY, INLET, OUTLET, SEPTUM
 
 RESIDENT = 0  # trm "resident", mdm "recruited"
 TUMOUR_ASSOCIATED = 1
@@ -125,12 +126,6 @@ def allowed_at(labels, allowed, a, b, c):
 
 
 @register_jitable
-def clamp_index(x, h, n):
-    """Voxel index of coordinate x (µm) along an axis of n voxels, clamped."""
-    return min(max(int(math.floor(x / h)), 0), n - 1)
-
-
-@register_jitable
 def axis_gradient(lo, hi, steps, h):
     """(hi - lo) / (steps · h), 0 for steps == 0 (float64)."""
     if steps == 0:
@@ -145,9 +140,9 @@ def gradient_at(field, x, y, z, h):
     nx = field.shape[0]
     ny = field.shape[1]
     nz = field.shape[2]
-    a = clamp_index(x, h, nx)
-    b = clamp_index(y, h, ny)
-    c = clamp_index(z, h, nz)
+    a = clamped_voxel_index(x, h, nx)
+    b = clamped_voxel_index(y, h, ny)
+    c = clamped_voxel_index(z, h, nz)
     a0 = max(a - 1, 0)
     a1 = min(a + 1, nx - 1)
     b0 = max(b - 1, 0)
@@ -184,9 +179,9 @@ def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed
     nx = labels.shape[0]
     ny = labels.shape[1]
     nz = labels.shape[2]
-    ci = clamp_index(x, h, nx)
-    cj = clamp_index(y, h, ny)
-    ck = clamp_index(z, h, nz)
+    ci = clamped_voxel_index(x, h, nx)
+    cj = clamped_voxel_index(y, h, ny)
+    ck = clamped_voxel_index(z, h, nz)
     dts = dt / substeps
     sigma_s = sigma / math.sqrt(substeps)
     pushed = False
@@ -218,17 +213,17 @@ def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed
                 vz = f * gz
         a, b, c, _ = normal4(seed, stream, step, uid[i], k)
         xn = np.float64(np.float32(reflect(x + vx * dts + sigma_s * a, box[0], box[3])))
-        ni = clamp_index(xn, h, nx)
+        ni = clamped_voxel_index(xn, h, nx)
         if allowed_at(labels, allowed, ni, cj, ck):
             x = xn
             ci = ni
         yn = np.float64(np.float32(reflect(y + vy * dts + sigma_s * b, box[1], box[4])))
-        nj = clamp_index(yn, h, ny)
+        nj = clamped_voxel_index(yn, h, ny)
         if allowed_at(labels, allowed, ci, nj, ck):
             y = yn
             cj = nj
         zn = np.float64(np.float32(reflect(z + vz * dts + sigma_s * c, box[2], box[5])))
-        nk = clamp_index(zn, h, nz)
+        nk = clamped_voxel_index(zn, h, nz)
         if allowed_at(labels, allowed, ci, cj, nk):
             z = zn
             ck = nk
@@ -287,9 +282,9 @@ def recruit_one(k, first, pos, uid, t_pos, n_tumour, labels, h, reach, seed, str
     nx = labels.shape[0]
     ny = labels.shape[1]
     nz = labels.shape[2]
-    ci = clamp_index(x, h, nx)
-    cj = clamp_index(y, h, ny)
-    ck = clamp_index(z, h, nz)
+    ci = clamped_voxel_index(x, h, nx)
+    cj = clamped_voxel_index(y, h, ny)
+    ck = clamped_voxel_index(z, h, nz)
     m = int(math.ceil(reach / h))
     reach2 = reach * reach
     best_entry = -1

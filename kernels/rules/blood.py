@@ -2,12 +2,12 @@
 CPU and CUDA launchers.
 
 Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
-[nx, ny, nz] (sim/labels.py), ``occluded`` uint8 [nx, ny, nz],
+[nx, ny, nz] (kernels/labels.py), ``occluded`` uint8 [nx, ny, nz],
 ``velocity`` float32 [nx, ny, nz, 3] µm/s (cell-centred). Agent positions are
 float32 [n, 3] µm. Cell lists (kernels/rules/neighbours.py): ``grid`` float64
 [4] = (x0, y0, z0, edge µm), ``dims`` int64 [3], ``cell_start`` int64
 [n_cells + 1], ``order`` int64 [n] (agent indices sorted by cell).
-State codes match sim/blood/species.py.
+State codes are kernels/states.py's.
 """
 
 import math
@@ -15,30 +15,18 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.neighbours import cell_coord, neighbour_cell
-from alveosim.labels import CAPILLARY, INLET, OUTLET
+from alveosim.kernels.rules.voxels import voxel_index
+from alveosim.kernels.states import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
 
 # agent fates after transport (int8)
 KEEP = 0
 OUTFLOW = 1
 CLEARED = 2
 
-# platelet states and activation causes (sim/blood/species.py)
-RESTING = 0
-PRIMED = 1
-ACTIVATED = 2
-AGGREGATED = 3
-BY_SEV = 1
-BY_SPONTANEOUS = 2
-
 _POISSON_NORMAL_ABOVE = 30.0
-
-
-@register_jitable
-def voxel_of(x, h):
-    """Voxel index along one axis of coordinate x (µm), unclamped."""
-    return int(math.floor(x / h))
 
 
 @register_jitable
@@ -72,24 +60,24 @@ def transport_one(i, pos, uid, state, immobile, seed, stream, step, sigma, dt, h
     x = pos[i, 0]
     y = pos[i, 1]
     z = pos[i, 2]
-    cx = voxel_of(x, h)
-    cy = voxel_of(y, h)
-    cz = voxel_of(z, h)
+    cx = voxel_index(x, h)
+    cy = voxel_index(y, h)
+    cz = voxel_index(z, h)
     vx = np.float64(velocity[cx, cy, cz, 0])
     vy = np.float64(velocity[cx, cy, cz, 1])
     vz = np.float64(velocity[cx, cy, cz, 2])
     xn = np.float32(x + vx * dt + sigma * a)
-    nx_ = voxel_of(xn, h)
+    nx_ = voxel_index(xn, h)
     if nx_ == cx or is_open(labels, occluded, nx_, cy, cz):
         x = xn
         cx = nx_
     yn = np.float32(y + vy * dt + sigma * b)
-    ny_ = voxel_of(yn, h)
+    ny_ = voxel_index(yn, h)
     if ny_ == cy or is_open(labels, occluded, cx, ny_, cz):
         y = yn
         cy = ny_
     zn = np.float32(z + vz * dt + sigma * c)
-    nz_ = voxel_of(zn, h)
+    nz_ = voxel_index(zn, h)
     if nz_ == cz or is_open(labels, occluded, cx, cy, nz_):
         z = zn
         cz = nz_
@@ -273,12 +261,3 @@ def apply_join_one(i, state, join, uid, aggregate):
     if join[i] != 0 and state[i] == ACTIVATED:
         state[i] = AGGREGATED
         aggregate[i] = uid[i]
-
-
-@register_jitable
-def flat_voxel(pos, i, h, dims):
-    """Flat voxel id (ix·ny + iy)·nz + iz of agent i, clamped into the grid."""
-    ix = min(max(voxel_of(pos[i, 0], h), 0), dims[0] - 1)
-    iy = min(max(voxel_of(pos[i, 1], h), 0), dims[1] - 1)
-    iz = min(max(voxel_of(pos[i, 2], h), 0), dims[2] - 1)
-    return (ix * dims[1] + iy) * dims[2] + iz

@@ -11,7 +11,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from alveosim.kernels.rng import uniform4
-from alveosim import labels as _labels
+from alveosim.kernels import labels as _labels
 
 AIR = np.uint8(_labels.AIR)
 SEPTUM = np.uint8(_labels.SEPTUM)

@@ -7,8 +7,9 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
 from alveosim.kernels.rng import uniform4
-from alveosim.labels import CAPILLARY, INLET, OUTLET
+from alveosim.kernels.rules.voxels import clamped_voxel_index
 
 NAIVE = 0
 REPROGRAMMED = 1
@@ -57,9 +58,9 @@ def nearest_blood_one(i, pos, labels, h, reach, out):
     ny = labels.shape[1]
     nz = labels.shape[2]
     r = int(math.ceil(reach / h))
-    ci = min(max(int(math.floor(pos[i, 0] / h)), 0), nx - 1)
-    cj = min(max(int(math.floor(pos[i, 1] / h)), 0), ny - 1)
-    ck = min(max(int(math.floor(pos[i, 2] / h)), 0), nz - 1)
+    ci = clamped_voxel_index(pos[i, 0], h, nx)
+    cj = clamped_voxel_index(pos[i, 1], h, ny)
+    ck = clamped_voxel_index(pos[i, 2], h, nz)
     best = -1
     best_d2 = reach * reach * (1.0 + 1e-9)
     for a in range(max(ci - r, 0), min(ci + r + 1, nx)):

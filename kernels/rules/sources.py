@@ -10,17 +10,7 @@ import math
 
 from numba.extending import register_jitable
 
-
-@register_jitable
-def voxel_of(pos, i, h, nx, ny, nz):
-    """Flat C-order index of the voxel holding agent i (clamped into the grid)."""
-    a = int(math.floor(pos[i, 0] / h))
-    b = int(math.floor(pos[i, 1] / h))
-    d = int(math.floor(pos[i, 2] / h))
-    a = min(max(a, 0), nx - 1)
-    b = min(max(b, 0), ny - 1)
-    d = min(max(d, 0), nz - 1)
-    return (a * ny + b) * nz + d
+from alveosim.kernels.rules.voxels import voxel_of
 
 
 @register_jitable

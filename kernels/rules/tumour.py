@@ -3,7 +3,7 @@ confinement to allowed voxels, centre-based repulsion (one Jacobi sweep),
 EMT motility, growth through the cell cycle, division, death and EMT.
 
 Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
-[nx, ny, nz] (sim/labels.py); a position outside the grid is never allowed.
+[nx, ny, nz] (kernels/labels.py); a position outside the grid is never allowed.
 Agents: ``pos`` float32 [n, 3] µm, ``radius`` float32 [n] µm, ``volume``
 float32 [n] µm³, ``state`` uint8 [n] (EPITHELIAL, EMT), ``cycle`` float32 [n]
 (fraction of the cycle done), ``cycle_time`` float32 [n] s, ``uid`` int64 [n].
@@ -16,8 +16,9 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.labels import AIR, SEPTUM
 from alveosim.kernels.rng import normal4, uniform4
-from alveosim.labels import AIR, SEPTUM
+from alveosim.kernels.rules.voxels import voxel_index
 
 EPITHELIAL = 0
 EMT = 1
@@ -48,12 +49,6 @@ def block_bounds(cell, dims):
 def radius_of(volume):
     """Radius (µm) of a sphere of ``volume`` µm³."""
     return (volume / _FOUR_THIRDS_PI) ** (1.0 / 3.0)
-
-
-@register_jitable
-def voxel_index(x, h):
-    """Voxel index along one axis of coordinate x (µm), unclamped."""
-    return int(math.floor(x / h))
 
 
 @register_jitable

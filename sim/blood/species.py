@@ -1,10 +1,11 @@
 """The blood species: small EVs and platelets (struct-of-arrays fields, once).
 
-State codes are the ``states`` index; the kernels use the same numbers
-(kernels/rules/blood.py)."""
+State codes are the ``states`` index, defined once in
+``alveosim.kernels.states`` (re-exported here)."""
 
 from __future__ import annotations
 
+from alveosim.kernels.states import ACTIVATED, AGGREGATED, BOUND, BY_NONE, BY_SEV, BY_SPONTANEOUS, FREE, PRIMED, RESTING  # noqa: F401
 from alveosim.species import Species, register
 
 EV = register(
@@ -31,7 +32,3 @@ PLATELET = register(
         states=("resting", "primed", "activated", "aggregated"),
     )
 )
-
-FREE, BOUND = 0, 1
-RESTING, PRIMED, ACTIVATED, AGGREGATED = 0, 1, 2, 3
-BY_NONE, BY_SEV, BY_SPONTANEOUS = 0, 1, 2
