@@ -29,7 +29,7 @@ import numpy as np
 from alveosim.clusters import connected_components
 from alveosim.lesion_config import LesionsConfig
 from alveosim.neighbours import CellList
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 
 TUMOUR = "tumour"
 TRM = "trm"
@@ -202,6 +202,18 @@ class LesionMeasurement(Operation):
 
     def act(self, state, dt):
         self.latest = None
+
+    def columns(self):
+        return [
+            Column("tumour_foci", "count", "lesions: connected sets of at least min_cells linked tumour cells"),
+            Column("tumour_area_um2", "um2", "area of the lesion cells projected on the x-y plane"),
+            Column("lesion_radius_mean_um", "um", "mean lesion radius (NaN: no lesion)"),
+            Column(f"lesion_{TRM}", "count", "TRMs inside a lesion"),
+            Column("trm_rim_fraction", "1", "share of the TRMs inside lesions that are at a rim"),
+            Column("trm_core_fraction", "1", "share of the TRMs inside lesions that are in a core"),
+            Column("tumour_trm_distance_um", "um", "mean distance from a lesion cell to the nearest TRM (NaN: none)"),
+            Column(f"lesion_{MDM}", "count", "MDMs inside a lesion"),
+        ]
 
     def observe(self, state):
         if self.latest is None:

@@ -17,7 +17,7 @@ import numpy as np
 from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
 from alveosim.arrays import declare
 from alveosim.labels import SEPTUM
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.species import Species, register
 from alveosim.streams import Stream
 
@@ -123,6 +123,13 @@ class Reprogramming(Operation):
             self.fields.add_uptake("cxcl13", pool.arrays["pos"], self.uptake_rate, n)
         shedding_rate_field(state, self.shedding_rate)
         state.values["im_reprogrammed"] = float(state.backend.scalar((pool.live("state") == REPROGRAMMED).sum()))
+
+    def columns(self):
+        return [
+            Column("im_reprogrammed", "count", "interstitial macrophages reprogrammed"),
+            Column("im_reprogrammed_fraction", "1", "share of the interstitial macrophages reprogrammed"),
+            Column("ev_shed_rate_per_s", "1/s", "sEVs shed per second by the reprogrammed macrophages"),
+        ]
 
     def observe(self, state):
         n = state.values.get("im_count", 0.0)

@@ -1,7 +1,11 @@
 """Operations: the units of work a Simulation orders. Each runs on a trigger,
-on one or both clocks; writers run after the step's time advance."""
+on one or both clocks; writers run after the step's time advance. Each
+declares the time-series columns its ``observe`` returns (:class:`Column`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from alveosim.triggers import Always, Trigger
 
@@ -10,9 +14,36 @@ BLOOD = "blood"
 BOTH = frozenset({TISSUE, BLOOD})
 
 
+@dataclass(frozen=True)
+class Column:
+    """One time-series column: its name, unit (``"1"`` for a ratio or a
+    fraction, ``"count"`` for a number of things, ``"-"`` for text) and a
+    one-line description."""
+
+    name: str
+    unit: str
+    description: str
+
+
+# operation class -> its column declaration, for classes declared from another module
+_DECLARED: dict[type, Callable[[Operation], list[Column]]] = {}
+
+
+def declares_columns(cls: type) -> Callable:
+    """Decorator: ``fn(op) -> list[Column]`` declares the columns of the
+    operations of class ``cls`` (used where the declaration lives beside the
+    class rather than in it)."""
+
+    def register(fn):
+        _DECLARED[cls] = fn
+        return fn
+
+    return register
+
+
 class Operation:
     """Base class. Subclasses override :meth:`act` and, as needed, ``attach``,
-    ``observe`` and ``finish``.
+    ``observe``, ``columns`` and ``finish``.
 
     clocks: the clocks (``"tissue"``, ``"blood"``) on which it runs.
     writer: writers act after the time advance and see the step's result.
@@ -32,8 +63,17 @@ class Operation:
     def act(self, state, dt: float) -> None:
         """Do the work of one triggered step (dt in seconds)."""
 
+    def columns(self) -> list[Column]:
+        """Every time-series column :meth:`observe` may return, asked once
+        after every operation is attached. A value ``observe`` leaves out is
+        logged as NaN; a key not declared here is an error. Default: the
+        declaration registered with :func:`declares_columns`, else none."""
+        declared = _DECLARED.get(type(self))
+        return declared(self) if declared is not None else []
+
     def observe(self, state) -> dict[str, float]:
-        """Named scalars for the time series (small device→host reductions)."""
+        """Named scalars for the time series (small device→host reductions),
+        keys among :meth:`columns`."""
         return {}
 
     def finish(self, state) -> None:

@@ -4,7 +4,8 @@
   names and units (the end-of-run summary, ``alveosim sweep``'s outputs);
 - :func:`write_run_record`: ``RUN_DIR/run.json`` — versions, git commit,
   host, backend, wall time including set-up and JIT, steps/s per phase,
-  outcome (completed / interrupted / failed with the error), headline;
+  outcome (completed / interrupted / failed with the error), headline, the
+  time-series columns (name, unit, description);
 - :func:`load_run`: a run's ``timeseries.csv`` as a pandas DataFrame (with
   ``run.json`` in ``DataFrame.attrs["run"]``).
 """
@@ -134,6 +135,7 @@ def run_record(sim, outcome: str, error: str | None, phases: list[dict], run_wal
         "reached_end": st.phase_index >= len(sim.config.phases),  # False after --until, Ctrl-C or a failure
         "phases": phases,
         "headline": {name: {"value": _finite(v), "unit": u} for name, (v, u) in headline(rows).items()},
+        "columns": [{"name": c.name, "unit": c.unit, "description": c.description} for c in sim.timeseries.declared or []],
     }
 
 

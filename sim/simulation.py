@@ -96,10 +96,13 @@ class Simulation:
         return sum(p.n_steps * p.dt for p in self.config.phases[:index])
 
     def _attach_all(self) -> None:
+        """Attach every operation not yet attached, then declare the
+        time-series columns (all operations, including ones appended since)."""
         for op in self.operations:
             if id(op) not in self._attached:
                 op.attach(self)
                 self._attached.add(id(op))
+        self.timeseries.declare()
 
     # -- the loop ----------------------------------------------------------
     def run(self, until: float | None = None, progress: bool | None = None) -> RunResult:
@@ -108,7 +111,8 @@ class Simulation:
 
         ::
 
-            attach every operation (binds kernels on the chosen backend)
+            attach every operation (binds kernels on the chosen backend),
+                then declare the time-series columns (every op.columns())
             if at step 0: writers record the initial state
             for each phase, from the current one:
                 clock, dt = phase.clock, phase.dt

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from alveosim.operations import BOTH, TISSUE, Operation
+from alveosim.operations import BOTH, TISSUE, Column, Operation
 
 UM3_PER_ML = 1e12
 
@@ -97,6 +97,10 @@ class SystemicPools(Operation):
             k = math.log(2.0) / c.clearance_half_life
             v["plasma_sev_b2_per_um3"] = sev_pool_step(v["plasma_sev_b2_per_um3"], source, k, dt)
         v["antibody_theta"] = self.theta(state)
+
+    def columns(self):
+        return [Column("plasma_sev_b2_per_mL", "1/mL", "sEV-beta2 concentration in plasma"),
+                Column("antibody_theta", "1", "fraction of beta2 blocked by the antibody")]
 
     def observe(self, state):
         v = state.values

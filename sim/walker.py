@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from alveosim.neighbours import CellList
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.species import Species, register
 from alveosim.streams import Stream
 
@@ -78,6 +78,9 @@ class WalkerNeighbours(Operation):
         self.cells.build(pool.arrays["pos"], pool.n)
         self.cells.count_within(pool.arrays["pos"], 2.0 * self.radius, pool.arrays["n_neigh"])
 
+    def columns(self):
+        return [Column("walker_mean_neighbours", "count", "mean neighbours of a walker within its radius")]
+
     def observe(self, state):
         pool = state.pool("walker")
         if pool.n == 0:
@@ -128,6 +131,10 @@ class WalkerLifecycle(Operation):
         deaths = pool.remove(dead)
         state.values["walker_births"] = state.values.get("walker_births", 0.0) + total
         state.values["walker_deaths"] = state.values.get("walker_deaths", 0.0) + deaths
+
+    def columns(self):
+        return [Column("walker_births", "count", "walker divisions since the run started"),
+                Column("walker_deaths", "count", "walker deaths since the run started")]
 
     def observe(self, state):
         return {"walker_births": state.values.get("walker_births", 0.0), "walker_deaths": state.values.get("walker_deaths", 0.0)}

@@ -14,7 +14,7 @@ import numpy as np
 
 from alveosim.kernels.rules.alveolar import RIM, TUMOUR_ASSOCIATED
 from alveosim.neighbours import CellList
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 
 DISTANCE_WINDOW_UM = 100.0  # trm_tumour_distance_um averages TRMs with a tumour cell this close
 
@@ -65,6 +65,16 @@ class Contacts(Operation):
         be = state.backend
         sense_against(be, state.pool("trm"), self.cells, t_pos, self.contact, self.crowd_radius, self.search, t_contact)
         sense_against(be, state.pool("mdm"), self.cells, t_pos, self.contact, self.crowd_radius, self.search)
+
+    def columns(self):
+        return [
+            Column("trm_count", "count", "live TRMs"),
+            Column("trm_tumour_associated", "count", "TRMs in a tumour-associated state"),
+            Column("trm_rim", "count", "TRMs at a lesion rim"),
+            Column("mdm_count", "count", "live MDMs"),
+            Column("mdm_tumour_associated", "count", "MDMs in a tumour-associated state"),
+            Column("trm_tumour_distance_um", "um", f"mean distance to the nearest tumour cell of the TRMs within {DISTANCE_WINDOW_UM:g} um of one (NaN: none)"),
+        ]
 
     def observe(self, state):
         be = state.backend

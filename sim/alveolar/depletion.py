@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 from alveosim.triggers import At
 
@@ -31,6 +31,9 @@ class Depletion(Operation):
     def act(self, state, dt):
         removed = deplete(state.backend, state.pool("trm"), self.fraction, state.seed, state.step)
         state.values["trm_depleted"] = state.values.get("trm_depleted", 0.0) + removed
+
+    def columns(self):
+        return [Column("trm_depleted", "count", "TRMs removed by depletion since the run started")]
 
     def observe(self, state):
         return {"trm_depleted": state.values.get("trm_depleted", 0.0)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alveosim.kernels.rules.alveolar import NO_TUMOUR_UM
 from alveosim.kernels.rules.blood import poisson
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 from alveosim.triggers import After
 
@@ -52,6 +52,9 @@ class Recruitment(Operation):
         count = min(recruit_count(self.cfg.rate, n_t, dt, state.seed, state.step), max(self.cfg.max_count - mdm.n, 0))
         added = recruit(state.backend, mdm, tumour, state.arrays["labels"], self.h, self.cfg.reach, count, state.seed, state.step)
         state.values["mdm_recruited"] = state.values.get("mdm_recruited", 0.0) + added
+
+    def columns(self):
+        return [Column("mdm_recruited", "count", "MDMs recruited since the run started")]
 
     def observe(self, state):
         return {"mdm_recruited": state.values.get("mdm_recruited", 0.0)}

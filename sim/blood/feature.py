@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from alveosim.blood import columns as _columns  # noqa: F401  (declares the time-series columns)
 from alveosim.blood import ledger
 from alveosim.blood.aggregation import Aggregation
 from alveosim.blood.binding import Binding

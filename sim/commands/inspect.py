@@ -1,4 +1,5 @@
-"""``alveosim inspect FILE``: what a checkpoint or snapshot holds."""
+"""``alveosim inspect FILE``: what a checkpoint or snapshot holds;
+``alveosim inspect RUN_DIR --columns``: the time-series columns of a run."""
 
 from rich.markup import escape
 
@@ -7,9 +8,11 @@ from alveosim.commands.common import console, err_console
 
 def register(sub):
     p = sub.add_parser("inspect", help="show what a checkpoint, snapshot file or snapshot folder holds")
-    p.add_argument("file", metavar="FILE", help="checkpoint (.h5), snapshot (.vtkhdf) or snapshot folder")
+    p.add_argument("file", metavar="FILE", help="checkpoint (.h5), snapshot (.vtkhdf) or snapshot folder; with --columns a run directory")
     p.add_argument("--verify", action="store_true",
                    help="checkpoints: read everything, check the digest, the stored config and the contents (exit 2 on any damage)")
+    p.add_argument("--columns", action="store_true",
+                   help="run directories: list the columns of timeseries.csv with their units and descriptions (from run.json)")
     p.set_defaults(func=run)
 
 
@@ -21,6 +24,8 @@ def run(args) -> int:
     from alveosim.io.errors import CheckpointError
 
     path = Path(args.file)
+    if args.columns:
+        return _columns(path)
     files = sorted(path.glob("*.vtkhdf")) if path.is_dir() else []
     if path.is_dir() and not files:
         err_console.print(f"{path}: a folder without .vtkhdf snapshot files", soft_wrap=True)
@@ -104,3 +109,30 @@ def _snapshot(path) -> None:
         lo, hi = info["range"]
         table.add_row(f"array {name}", f"{info['dtype']}{info['shape']} range [{lo:.6g}, {hi:.6g}]")
     console.print(table)
+
+
+def _columns(run_dir) -> int:
+    """Print the time-series columns recorded in ``RUN_DIR/run.json``; 2 when
+    there is no readable record with columns."""
+    import json
+
+    from rich.table import Table
+
+    from alveosim.report import RUN_RECORD
+
+    record = run_dir / RUN_RECORD
+    try:
+        columns = json.loads(record.read_text()).get("columns")
+    except (OSError, ValueError) as exc:
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{record}: {exc}')}", highlight=False, soft_wrap=True)
+        return 2
+    if not columns:
+        err_console.print(f"[bold red]cannot inspect:[/] {escape(f'{record} lists no time-series columns')}", highlight=False, soft_wrap=True)
+        return 2
+    table = Table(title=f"time-series columns of {run_dir / 'timeseries.csv'}")
+    for heading in ("column", "unit", "description"):
+        table.add_column(heading)
+    for c in columns:
+        table.add_row(escape(c["name"]), escape(c["unit"]), escape(c["description"]))
+    console.print(table)
+    return 0

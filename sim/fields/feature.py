@@ -10,7 +10,7 @@ from __future__ import annotations
 from alveosim.fields.config import check_plasma_links
 from alveosim.fields.fieldset import FieldSet
 from alveosim.fields.plasma import Plasma
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 
 
 class FieldStep(Operation):
@@ -35,6 +35,9 @@ class FieldStep(Operation):
         if self.fields is not None:
             values = {n: state.values[f"plasma_{n}"] for n in (self.plasma.names if self.plasma else [])}
             self.fields.step(state, dt, values)
+
+    def columns(self) -> list[Column]:
+        return (self.plasma.columns() if self.plasma is not None else []) + (self.fields.columns() if self.fields is not None else [])
 
     def observe(self, state):
         out = self.plasma.observe(state) if self.plasma is not None else {}

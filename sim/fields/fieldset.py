@@ -19,6 +19,7 @@ from alveosim.fields.config import FieldsSection
 from alveosim.fields.plasma import unit_suffix
 from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
 from alveosim.labels import BLOOD, NAMES, SEPTUM
+from alveosim.operations import Column
 
 # One molecule in µm³ expressed in pM·µm³ (1 molecule/µm³ = 1e27/N_A pM): the
 # source rate of a pM field for an agent secreting one molecule per second.
@@ -199,6 +200,18 @@ class FieldSet:
             src[:] = 0
             upt[:] = 0
         return rhs, diag
+
+    def columns(self) -> list[Column]:
+        """The time-series columns :meth:`observe` returns (known once bound)."""
+        out = []
+        for name, spec in zip(self.names, self.specs):
+            u = unit_suffix(spec.unit)
+            for label in self.present:
+                out.append(Column(f"{name}_mean_{NAMES[label]}_{u}", spec.unit, f"mean {name} over the {NAMES[label]} voxels"))
+                out.append(Column(f"{name}_max_{NAMES[label]}_{u}", spec.unit, f"largest {name} over the {NAMES[label]} voxels"))
+            if isinstance(self.solver, ImplicitCG):
+                out.append(Column(f"{name}_cg_iterations", "count", f"conjugate-gradient iterations of the last {name} solve (NaN before the first)"))
+        return out
 
     def observe(self, state) -> dict[str, float]:
         """``<field>_mean_<label>_<unit>`` and ``<field>_max_<label>_<unit>``

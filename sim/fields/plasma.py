@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from alveosim.fields.config import UNITS, PlasmaCompartment
+from alveosim.operations import Column
 
 
 def unit_suffix(unit: str) -> str:
@@ -70,6 +71,10 @@ class Plasma:
                     p += amount * math.exp(-k * (t1 - t_dose))
             state.values[f"plasma_{name}"] = p
             state.values[f"plasma_added_rate_{name}"] = 0.0
+
+    def columns(self) -> list[Column]:
+        """The time-series columns :meth:`observe` returns."""
+        return [Column(f"plasma_{n}_{unit_suffix(c.unit)}", c.unit, f"plasma {n} concentration") for n, c in self.compartments.items()]
 
     def observe(self, state) -> dict[str, float]:
         """``plasma_<name>_<unit>`` for each compartment."""

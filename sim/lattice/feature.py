@@ -9,7 +9,7 @@ from alveosim.arrays import declare
 from alveosim.labels import NAMES
 from alveosim.lattice.flow import Flow
 from alveosim.lattice.generate import generate
-from alveosim.operations import Operation
+from alveosim.operations import Column, Operation
 
 declare("labels", "label code", categories=tuple(NAMES[code] for code in sorted(NAMES)))
 declare("occluded", "1 occluded by a clot, 0 open")
@@ -21,7 +21,17 @@ class FlowObserver(Operation):
     """Logs the flow values (nothing to act on: the flow changes only when
     another feature occludes voxels and calls ``sim.flow.solve``)."""
 
-    KEYS = ("flow_mean_speed_um_s", "flow_rate_um3_s", "flow_transit_time_s", "flow_pressure_drop_Pa", "capillary_occluded_fraction")
+    COLUMNS = (
+        Column("flow_mean_speed_um_s", "um/s", "mean blood speed over the conducting capillary voxels"),
+        Column("flow_rate_um3_s", "um3/s", "blood inflow through the domain"),
+        Column("flow_transit_time_s", "s", "mean transit time scaled to an acinar path"),
+        Column("flow_pressure_drop_Pa", "Pa", "arterio-venous pressure drop (fixed at the first flow solve)"),
+        Column("capillary_occluded_fraction", "1", "share of the capillary voxels occluded by clots"),
+    )
+    KEYS = tuple(c.name for c in COLUMNS)
+
+    def columns(self):
+        return list(self.COLUMNS)
 
     def observe(self, state):
         return {key: state.values.get(key, 0.0) for key in self.KEYS}
