@@ -223,18 +223,48 @@ def test_secreting_cxcl13_needs_the_field(cpu):
         Simulation(_config(cxcl13_secretion="20 molecule/s"), backend=cpu).run()
 
 
+def test_a_misspelt_field_that_a_rule_reads_is_refused_before_anything_is_written(tmp_path, capsys):
+    """EMT reads ``emt_factor``: a config declaring ``emt_facter`` instead is
+    refused by validate and run (exit 2, one line naming the setting and the
+    field), and a run directory is never created."""
+    import yaml
+
+    from alveosim.cli import main
+
+    data = {
+        "seed": 4, "domain": {"size": ["30 um"] * 3, "voxel": "5 um"},
+        "fields": {"named": {"emt_facter": {"unit": "a.u.", "diffusivity": "20 um^2/s"}}},
+        "tumour": {"doubling_time": "1 d", "emt_rate": "1 1/d", "seeding": {"count": 0}},
+        "phases": [{"name": "p", "clock": "tissue", "duration": "1 d", "dt": "1 h"}],
+        "output": {"progress": False},
+    }
+    path = tmp_path / "misspelt.yaml"
+    path.write_text(yaml.safe_dump(data))
+    for argv in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "run"), "--no-progress"]):
+        capsys.readouterr()
+        assert main(argv) == 2
+        lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert len(lines) == 1 and "tumour.emt_rate" in lines[0] and "'emt_factor'" in lines[0] and "emt_facter" in lines[0]
+    assert not (tmp_path / "run").exists()
+    data["fields"]["named"] = {"emt_factor": data["fields"]["named"]["emt_facter"]}
+    path.write_text(yaml.safe_dump(data))
+    assert main(["validate", str(path)]) == 0
+
+
 FIELDS = {
     "cxcl13": {"unit": "pM", "diffusivity": "20 um^2/s", "label_diffusivity": {"air": "20 um^2/s"}, "half_life": "1 h"},
     "tumour_signal": {"unit": "a.u.", "diffusivity": "20 um^2/s", "label_diffusivity": {"air": "20 um^2/s"}, "half_life": "1 h"},
     "immune_suppression": {"unit": "a.u.", "diffusivity": "20 um^2/s", "label_diffusivity": {"air": "20 um^2/s"}, "initial": 5.0},
 }
 
+ZERO_EMT_FACTOR = {"unit": "a.u.", "diffusivity": "20 um^2/s"}  # nothing secretes it: EMT by contact alone
+
 
 def test_a_run_secretes_and_is_identical_on_cpu_and_cuda(cpu, cuda):
     """Seeding, secretion, EMT by contact, death, growth and mechanics over a
     few steps on a tiny box: same cells on both backends, CXCL13 secreted."""
     cfg = _config(
-        size_um=40.0, voxel="5 um", dt="3 h", duration="9 h", fields=FIELDS, doubling_time="12 h", death_rate="0.5 1/d",
+        size_um=40.0, voxel="5 um", dt="3 h", duration="9 h", fields=dict(FIELDS, emt_factor=ZERO_EMT_FACTOR), doubling_time="12 h", death_rate="0.5 1/d",
         max_suppression=0.5, emt_rate="2 1/d", emt_contact_weight=1.0, emt_speed="1 um/min", cxcl13_secretion="20 molecule/s",
         seeding={"count": 2, "cells_per_focus": 5, "focus_radius": "15 um"},
     )
@@ -270,6 +300,9 @@ class _ContactAll:
     def act(self, state, dt):
         pool = state.pool("tumour")
         pool.arrays["trm_contact"][: pool.n] = 1
+
+    def columns(self):
+        return []
 
     def observe(self, state):
         return {}

@@ -91,8 +91,10 @@ def _links(cfg, problem) -> None:
         problem(("antibody", "compartment"), f"no plasma compartment {cfg.antibody.compartment!r}; declared: {sorted(cfg.plasma)}")
     if cfg.tumour is not None:
         from alveosim.tumour.feature import phase_problems
+        from alveosim.tumour.lifecycle import required_fields as tumour_fields
 
-        if cfg.tumour.cxcl13_secretion > 0 and "cxcl13" not in fields:
-            problem(("tumour", "cxcl13_secretion"), f"> 0 needs a 'cxcl13' field in fields.named; declared: {fields}")
+        for name, setting, why in tumour_fields(cfg.tumour):
+            if name not in fields:
+                problem(("tumour", setting), f"> 0 needs the field '{name}' ({why}), which fields.named does not declare; declared: {fields}")
         for i, msg in phase_problems(cfg.phases, cfg.tumour):
             problem(("phases", i, "dt"), msg)

@@ -4,8 +4,10 @@ metastases.
 Every dimensional number is a quantity string converted to canonical units
 (µm, s, 1/s, µm²/s, pM·µm³/s, a.u.·µm³/s). Fields it reads or writes are
 declared by the scenario in ``fields.named``: ``tumour_signal`` (a.u., written
-when present), ``emt_factor`` and ``immune_suppression`` (a.u., read when
-present, else 0) and ``cxcl13`` (pM, required when ``cxcl13_secretion > 0``).
+when present), ``emt_factor`` (a.u., required when ``emt_rate > 0``),
+``immune_suppression`` (a.u., required when ``death_rate`` and
+``max_suppression`` are > 0) and ``cxcl13`` (pM, required when
+``cxcl13_secretion > 0``).
 """
 
 from __future__ import annotations

@@ -4,20 +4,34 @@ through the cell cycle with division.
 
 Fields (``sim.fields``, declared by the scenario): ``tumour_signal`` (a.u.)
 receives ``tumour_signal_secretion`` a.u.·µm³/s per cell when it is declared;
-``cxcl13`` (pM) receives ``cxcl13_secretion`` pM·µm³/s per cell and must be
-declared when that rate is > 0; ``emt_factor`` and ``immune_suppression``
-(a.u.) are sampled at each cell's voxel when declared and read as 0 when not
-(then EMT is driven by TRM contact alone and suppression does nothing).
+the fields the configured life cycle reads or must write
+(:func:`required_fields`: ``cxcl13`` when ``cxcl13_secretion`` > 0,
+``emt_factor`` when ``emt_rate`` > 0, ``immune_suppression`` when
+``death_rate`` and ``max_suppression`` are > 0) must be declared: a config
+without one is refused when it is loaded, naming the setting and the field.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 from alveosim.tumour.geometry import confinement_labels
 from alveosim.tumour.seeding import lognormal_sigma
+
+
+def required_fields(cfg) -> list[tuple[str, str, str]]:
+    """(field, setting, why) for each field the life cycle configured by the
+    ``tumour:`` section ``cfg`` reads or must write."""
+    need = []
+    if cfg.cxcl13_secretion > 0:
+        need.append(("cxcl13", "cxcl13_secretion", "tumour cells secrete CXCL13 into it"))
+    if cfg.emt_rate > 0:
+        need.append(("emt_factor", "emt_rate", "the EMT hazard reads it"))
+    if cfg.death_rate > 0 and cfg.max_suppression > 0:
+        need.append(("immune_suppression", "max_suppression", "death lowered by suppression reads it"))
+    return need
 
 
 def _fields(sim):
@@ -25,13 +39,23 @@ def _fields(sim):
     return set(fields.names) if fields is not None else set(), fields
 
 
-class _Sampled:
-    """A float32 scratch array of a field's value at each cell (zeros when
-    the field is not declared)."""
+def _require(sim, name: str, consumer: str) -> None:
+    """Raise ValueError naming ``consumer`` when field ``name`` is not declared
+    (the config loader refuses such a config first; this guards the rule)."""
+    names, _ = _fields(sim)
+    if name not in names:
+        raise ValueError(f"tumour: {consumer} reads the '{name}' field, which fields.named does not declare; declared: {sorted(names)}")
 
-    def __init__(self, sim, name: str):
-        names, self.fields = _fields(sim)
-        self.name = name if name in names else None
+
+class _Sampled:
+    """A float32 scratch array of a field's value at each cell; ``needed``
+    False (the rule ignores the field): zeros, nothing sampled."""
+
+    def __init__(self, sim, name: str, consumer: str, needed: bool):
+        if needed:
+            _require(sim, name, consumer)
+        _, self.fields = _fields(sim)
+        self.name = name if needed else None
         self.xp = sim.backend.xp
         self.values = self.xp.zeros(0, dtype=np.float32)
 
@@ -56,8 +80,8 @@ class TumourSecretion(Operation):
     def attach(self, sim):
         super().attach(sim)
         names, self.fields = _fields(sim)
-        if self.cfg.cxcl13_secretion > 0 and "cxcl13" not in names:
-            raise ValueError("tumour: cxcl13_secretion > 0 needs a 'cxcl13' field (fields.named.cxcl13)")
+        if self.cfg.cxcl13_secretion > 0:
+            _require(sim, "cxcl13", "TumourSecretion (cxcl13_secretion > 0)")
         self.sources = [(name, rate) for name, rate in (("tumour_signal", self.cfg.tumour_signal_secretion), ("cxcl13", self.cfg.cxcl13_secretion))
                         if rate > 0 and name in names]
 
@@ -80,7 +104,7 @@ class TumourEmt(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.k = sim.backend.kernels("tumour")
-        self.emt_factor = _Sampled(sim, "emt_factor")
+        self.emt_factor = _Sampled(sim, "emt_factor", "TumourEmt (emt_rate > 0)", self.cfg.emt_rate > 0)
 
     def act(self, state, dt):
         pool = state.pool("tumour")
@@ -106,7 +130,8 @@ class TumourDeath(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.k = sim.backend.kernels("tumour")
-        self.suppression = _Sampled(sim, "immune_suppression")
+        c = self.cfg
+        self.suppression = _Sampled(sim, "immune_suppression", "TumourDeath (max_suppression > 0)", c.death_rate > 0 and c.max_suppression > 0)
         self.dead = sim.backend.xp.zeros(0, dtype=np.uint8)
 
     def act(self, state, dt):
@@ -121,6 +146,9 @@ class TumourDeath(Operation):
                      c.max_suppression, c.suppression_half_saturation, self.dead)
         removed = pool.remove(self.dead[: pool.n] != 0)
         state.values["tumour_deaths"] = state.values.get("tumour_deaths", 0.0) + removed
+
+    def columns(self):
+        return [Column("tumour_deaths", "count", "tumour cell deaths since the run started")]
 
     def observe(self, state):
         return {"tumour_deaths": state.values.get("tumour_deaths", 0.0)}
@@ -173,6 +201,9 @@ class TumourGrowth(Operation):
             int(Stream.TUMOUR_CYCLE), int(Stream.TUMOUR_BIRTH), state.step, c.doubling_time, self.sigma_ln, self.NEWBORN_OFFSET,
         )
         state.values["tumour_births"] = state.values.get("tumour_births", 0.0) + total
+
+    def columns(self):
+        return [Column("tumour_births", "count", "tumour cell divisions since the run started")]
 
     def observe(self, state):
         return {"tumour_births": state.values.get("tumour_births", 0.0)}
