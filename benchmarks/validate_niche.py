@@ -78,7 +78,7 @@ def mean(s: dict, key: str) -> float:
 
 
 def checks(s: dict) -> dict[str, bool]:
-    """The issue's claims, each True when it holds (with a margin)."""
+    """The niche model's expected outcomes, each True when it holds (with a margin)."""
     niche, before, day12 = s["niche"], s["depleted_before"], s["depleted_day12"]
 
     def foci_same(a: dict, b: dict) -> bool:

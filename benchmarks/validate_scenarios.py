@@ -100,7 +100,7 @@ def above(a: dict, b: dict, key: str = "clot_volume_um3") -> bool:
 
 
 def checks(s: dict) -> dict[str, bool]:
-    """The issue's claims, each True when it holds with a margin."""
+    """The scenarios' expected outcomes, each True when it holds with a margin."""
     pan = s["pancreatic"]
     none = ("itgb2_knockout", "im_depleted", "cxcr5_knockout")
     return {

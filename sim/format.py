@@ -1,4 +1,4 @@
-"""Human-readable formatting of simulated times and sizes."""
+"""Human-readable formatting of simulated times."""
 
 
 def format_seconds(seconds: float) -> str:
@@ -14,11 +14,3 @@ def format_seconds(seconds: float) -> str:
     if s or not parts:
         parts.append(f"{s}s")
     return " ".join(parts)
-
-
-def format_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:,.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    return f"{n} B"

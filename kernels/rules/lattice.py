@@ -1,4 +1,4 @@
-"""Rules of the lung-lattice generator (DESIGN §2.1): jittered Voronoi seeds,
+"""Rules of the lung-lattice generator: jittered Voronoi seeds,
 and per voxel the two nearest seeds, the distance to their bisector plane
 (septum / capillary sheet mid-layer) and the tissue posts in the sheet.
 

@@ -44,7 +44,6 @@ AntibodyConc = quantity("nM", molar_mass_g_per_mol=150000.0)  # IgG, ~150 kDa
 Volume = quantity("um^3")
 ChemokineRate = quantity("pM/s", molar_mass_g_per_mol=10460.0)  # CXCL13 secretion into plasma
 ChemokineAmountRate = quantity("pM*um^3/s", molar_mass_g_per_mol=10460.0)  # CXCL13 secreted by a source (e.g. "500 molecule/s")
-Pressure = quantity("Pa")
 Viscosity = quantity("Pa*s")
 Gradient = quantity("1/um")  # a.u./µm: gradient of an a.u. field (alveolar macrophage chemotaxis)
 VolumeRate = quantity("um^3/s")  # a.u.·µm³/s: secretion of one agent into an a.u. field

@@ -1,4 +1,4 @@
-"""The ``lattice:`` config section: lung geometry (DESIGN §2.1) by species
+"""The ``lattice:`` config section: lung geometry (alveoli as Voronoi cells, septa, capillary sheets) by species
 preset with overrides, and the capillary flow settings (``lattice.flow``).
 
 The voxel edge and the domain size are the ``domain`` section's. Keys left

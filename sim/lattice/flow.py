@@ -1,4 +1,4 @@
-"""Capillary blood flow (DESIGN §2.1): Darcy/Hele-Shaw pressure on the
+"""Capillary blood flow through the capillary sheets: Darcy/Hele-Shaw pressure on the
 conducting voxels, solved by CG with the matrix-free operator and an
 algebraic multigrid preconditioner (``alveosim.lattice.multigrid``; Jacobi with
 ``flow.preconditioner: jacobi``), in float64, face

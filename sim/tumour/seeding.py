@@ -12,8 +12,6 @@ from alveosim.kernels.rules.tumour import EPITHELIAL
 from alveosim.labels import AIR, BLOOD, SEPTUM
 from alveosim.streams import Stream
 
-_FACES = ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1))
-
 
 def touching(labels: np.ndarray, own: tuple[int, ...], other: tuple[int, ...]) -> np.ndarray:
     """Flat C-order indices of voxels labelled in ``own`` that share a face
