@@ -92,6 +92,16 @@ def test_continue_from_trims_to_the_uninterrupted_rows_at_the_first_write(tmp_pa
     assert [r[0] for r in rows(path)] == ["step", "0", "1"]
 
 
+def test_a_file_written_without_a_declared_column_gets_it_as_nan_when_continued(tmp_path):
+    path = tmp_path / "timeseries.csv"
+    path.write_text("step,time_s\n0,0.0\n2,2.0\n")
+    ts = TimeSeries(every=2, path=path)
+    ts.declared = COLUMNS
+    ts.continue_from(2)
+    ts._write({"step": 4, "time_s": 4.0, "x": 0.5})
+    assert rows(path) == [["step", "time_s", "x"], ["0", "0.0", "nan"], ["2", "2.0", "nan"], ["4", "4.0", "0.5"]]
+
+
 def test_resumed_run_appends_without_repeating(tmp_path):
     from alveosim.io.resume import resume
 

@@ -68,10 +68,8 @@ class Contacts(Operation):
 
     def columns(self):
         return [
-            Column("trm_count", "count", "live TRMs"),
             Column("trm_tumour_associated", "count", "TRMs in a tumour-associated state"),
             Column("trm_rim", "count", "TRMs at a lesion rim"),
-            Column("mdm_count", "count", "live MDMs"),
             Column("mdm_tumour_associated", "count", "MDMs in a tumour-associated state"),
             Column("trm_tumour_distance_um", "um", f"mean distance to the nearest tumour cell of the TRMs within {DISTANCE_WINDOW_UM:g} um of one (NaN: none)"),
         ]
@@ -86,10 +84,8 @@ class Contacts(Operation):
         # no TRM near a tumour cell: no distance to report (NaN, never 0 µm)
         mean_d = float(be.scalar(near[close].astype(np.float64).sum())) / n_close if n_close else float("nan")
         return {
-            "trm_count": float(trm.n),
             "trm_tumour_associated": float(be.scalar((ts >= TUMOUR_ASSOCIATED).sum())) if trm.n else 0.0,
             "trm_rim": float(be.scalar((ts == RIM).sum())) if trm.n else 0.0,
-            "mdm_count": float(mdm.n),
             "mdm_tumour_associated": float(be.scalar((mdm.live("state") >= TUMOUR_ASSOCIATED).sum())) if mdm.n else 0.0,
             "trm_tumour_distance_um": mean_d,
         }
