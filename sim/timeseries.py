@@ -30,9 +30,10 @@ class UndeclaredColumn(ValueError):
 
 class TimeSeries(Operation):
     """Writer: logs ``step``, ``time_s``, ``phase``, agent counts per species
-    (``<species>_count``) and every operation's ``observe()`` values, when
-    ``every`` fires (a trigger, or an int: every that many global steps), at
-    the start of a run and at its end."""
+    (``<species>_count``) and every operation's ``observe()`` values, under
+    the declared columns (:meth:`declare`), when ``every`` fires (a trigger,
+    or an int: every that many global steps), at the start of a run and at
+    its end."""
 
     writer = True
 
@@ -49,9 +50,10 @@ class TimeSeries(Operation):
 
     def declare(self) -> list[Column]:
         """Collect the columns: :data:`BASE_COLUMNS`, ``<species>_count`` for
-        each pool (by name: a restored state lists its pools in another order), then each operation's :meth:`Operation.columns` in list
-        order (called when every operation is attached). Raises ValueError
-        when two operations declare the same name."""
+        each pool (sorted by name: a restored state lists its pools in another
+        order), then each operation's :meth:`Operation.columns` in list order
+        (called when every operation is attached). Raises ValueError when two
+        operations declare the same name."""
         sim = self.sim
         columns = list(BASE_COLUMNS) + [Column(f"{name}_count", "count", f"live {name} agents") for name in sorted(sim.state.pools)]
         owner: dict[str, Operation] = {c.name: self for c in columns}
