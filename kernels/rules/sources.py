@@ -10,6 +10,8 @@ import math
 
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
+
 
 @register_jitable
 def voxel_of(pos, i, h, nx, ny, nz):
@@ -32,6 +34,7 @@ def quantum(rates, per_agent, i, scale):
     return int(math.floor(float(rate) * scale + 0.5))
 
 
+@per_item("sample", index="i")
 @register_jitable
 def sample_one(pos, i, c, h, nx, ny, nz, out):
     """out[i] = c at agent i's voxel (c flat [nx*ny*nz] float32)."""
