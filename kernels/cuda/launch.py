@@ -9,7 +9,7 @@ def grid1d(kernel, threads_per_block: int = THREADS_PER_BLOCK):
     """Wrap a CUDA kernel whose first argument is the item count ``n`` so that
     calling ``launcher(n, *args)`` launches enough blocks for ``n`` threads
     (and nothing when ``n`` is 0) — the CPU launchers' calling convention.
-    The launcher carries the kernel's name, docstring and signature."""
+    The launcher carries the kernel's module, name, docstring and signature."""
 
     def launch(n, *args):
         n = int(n)
@@ -18,5 +18,5 @@ def grid1d(kernel, threads_per_block: int = THREADS_PER_BLOCK):
 
     py_func = getattr(kernel, "py_func", None) or getattr(kernel, "fn", None)  # device dispatcher / simulator kernel
     if py_func is not None:
-        functools.update_wrapper(launch, py_func, assigned=("__name__", "__qualname__", "__doc__"), updated=())
+        functools.update_wrapper(launch, py_func, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=())
     return launch
