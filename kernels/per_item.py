@@ -31,7 +31,7 @@ import inspect
 from types import ModuleType
 
 _ATTR = "__per_item__"
-_built: set[tuple[str, str]] = set()  # (module, name) of every launcher built: one cache entry each
+_RESERVED = {"n", "rule", "prange", "cuda"}  # names the generated source uses itself
 
 _CPU = """\
 def {name}(n, {params}):
@@ -61,30 +61,32 @@ def per_item(name: str, index: str | None = None):
 
 def declared(rules: ModuleType) -> list:
     """The rules of module ``rules`` declared with :func:`per_item`, in
-    source order (rules imported from other modules excluded)."""
+    source order (rules imported from other modules excluded). Launcher
+    names are unique within a module, so each has its own cache entry."""
     found = [f for f in vars(rules).values() if callable(f) and hasattr(f, _ATTR) and f.__module__ == rules.__name__]
+    names = [getattr(f, _ATTR)[0] for f in found]
+    if len(set(names)) < len(names):
+        raise ValueError(f"{rules.__name__}: a launcher name is declared twice: {sorted(names)}")
     return sorted(found, key=lambda f: f.__code__.co_firstlineno)
 
 
 def launcher_parameters(rule) -> tuple[str, list[str]]:
     """(index, other parameters in order) of a per-item rule; only plain
-    positional parameters are allowed, none named ``n``."""
+    positional parameters are allowed, none named as the generated source's
+    own names (``n``, ``rule``, ``prange``, ``cuda``)."""
     _, index = getattr(rule, _ATTR)
     params = inspect.signature(rule).parameters
     plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     if any(p.kind not in plain or p.default is not p.empty for p in params.values()):
         raise TypeError(f"{rule.__name__}: a per-item rule takes plain positional parameters only")
-    if index not in params or "n" in params:
-        raise TypeError(f"{rule.__name__}: needs the item parameter {index!r} and no parameter named 'n'")
+    if index not in params or _RESERVED & set(params):
+        raise TypeError(f"{rule.__name__}: needs the item parameter {index!r} and none named {sorted(_RESERVED)}")
     return index, [p for p in params if p != index]
 
 
 def _compile(rule, template: str, fn_name: str, module: str, namespace: dict):
     """The function ``fn_name`` for ``rule`` from ``template``, defined in
     ``module`` with its code placed at the rule's line of the rule's file."""
-    if (module, fn_name) in _built:
-        raise ValueError(f"launcher {fn_name} of {module} declared twice")
-    _built.add((module, fn_name))
     name, _ = getattr(rule, _ATTR)
     index, others = launcher_parameters(rule)
     params = list(inspect.signature(rule).parameters)

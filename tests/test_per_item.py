@@ -72,7 +72,10 @@ def test_per_item_refuses_rules_it_cannot_spell_out():
     def has_n(i, n):
         pass
 
-    for fn in (star, has_n):
+    def shadows(i, cuda):
+        pass
+
+    for fn in (star, has_n, shadows):
         per_item.per_item("x")(fn)
         with pytest.raises(TypeError):
             per_item.launcher_parameters(fn)
