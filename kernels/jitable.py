@@ -17,8 +17,9 @@ module-level array always was); on CUDA it loads from a copy of the table in
 memory, whose reads serialise when the threads of a warp index different
 entries.
 
-The CUDA registrations run when ``alveosim.kernels.cuda`` is first imported
-(:func:`enable_cuda`), so CPU-only runs never import ``numba.cuda``.
+The CUDA registrations run when ``alveosim.kernels.cuda.launch`` (which
+every CUDA launcher module imports) is first imported (:func:`enable_cuda`),
+so CPU-only runs never import ``numba.cuda``.
 """
 
 from numba.core.extending import overload
@@ -36,8 +37,8 @@ def _on_cuda(register) -> None:
 
 
 def enable_cuda() -> None:
-    """Register every rule helper for the CUDA target (called when the CUDA
-    launcher package is imported). A no-op without numba-cuda and under the
+    """Register every rule helper for the CUDA target (called when
+    kernels/cuda/launch.py is imported). A no-op without numba-cuda and under the
     simulator, whose kernels call the Python functions."""
     global _cuda_enabled
     _cuda_enabled = True

@@ -122,7 +122,7 @@ def cuda_launchers(rules: ModuleType) -> dict:
     kernel for every per-item rule of ``rules``."""
     from numba import cuda
 
-    from alveosim.kernels.cuda.launch import grid1d
+    from alveosim.kernels.cuda.launch import grid1d  # also registers the rules for CUDA
 
     module = _launcher_module(rules, "cuda")
     out = {}

@@ -1,6 +1,12 @@
-"""Grid sizing for 1-D CUDA launches."""
+"""Grid sizing for 1-D CUDA launches. Every CUDA launcher module imports
+this one, which registers the rule helpers for the CUDA target first
+(kernels.jitable.enable_cuda: numba.cuda is imported only from here on)."""
 
 import functools
+
+from alveosim.kernels.jitable import enable_cuda
+
+enable_cuda()
 
 THREADS_PER_BLOCK = 256
 
