@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
-from alveosim.kernels.jitable import inlined_jitable
+from alveosim.kernels.jitable import inlined_jitable, table_lookup
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
@@ -71,6 +71,26 @@ def _ziggurat_tables():
 
 ZIG_W, ZIG_K, ZIG_F, ZIG_AREA = _ziggurat_tables()
 _R_INV = 1.0 / ZIG_R
+
+
+# Table reads go through these so that CUDA kernels load the tables from
+# global memory (jitable.table_lookup); the CPU inlines them.
+@table_lookup(ZIG_W)
+def _zig_w(i):
+    """ZIG_W[i]."""
+    return ZIG_W[i]
+
+
+@table_lookup(ZIG_K)
+def _zig_k(i):
+    """ZIG_K[i]."""
+    return ZIG_K[i]
+
+
+@table_lookup(ZIG_F)
+def _zig_f(i):
+    """ZIG_F[i]."""
+    return ZIG_F[i]
 
 
 @inlined_jitable()
@@ -125,7 +145,7 @@ def _zig_fast(word):
     i = word & _MASK_LAYER
     m = word >> _SHIFT_MAGNITUDE
     sign = 1.0 - 2.0 * np.float64((word >> _SHIFT_SIGN) & _ONE)
-    return sign * ((np.float64(m) + 0.5) * ZIG_W[i]), m < ZIG_K[i]
+    return sign * ((np.float64(m) + 0.5) * _zig_w(i)), m < _zig_k(i)
 
 
 @register_jitable
@@ -138,7 +158,7 @@ def _zig_slow(seed, stream, step, uid, block, lane, word):
     i = word & _MASK_LAYER
     m = word >> _SHIFT_MAGNITUDE
     neg = (word >> _SHIFT_SIGN) & _ONE
-    x = (np.float64(m) + 0.5) * ZIG_W[i]
+    x = (np.float64(m) + 0.5) * _zig_w(i)
     base = np.uint64(stream) & _STREAM_MASK
     for attempt in range(_REDRAW_ATTEMPTS):
         tag = _REDRAW_FLAG | (np.uint64(lane) << _SHIFT_LANE) | np.uint64(attempt)
@@ -149,13 +169,13 @@ def _zig_slow(seed, stream, step, uid, block, lane, word):
                 x = ZIG_R + e
                 break
         else:
-            if ZIG_F[i] + _to_unit(a) * (ZIG_F[i - 1] - ZIG_F[i]) < math.exp(-0.5 * x * x):
+            if _zig_f(i) + _to_unit(a) * (_zig_f(i - 1) - _zig_f(i)) < math.exp(-0.5 * x * x):
                 break
             i = c & _MASK_LAYER
             m = c >> _SHIFT_MAGNITUDE
             neg = (c >> _SHIFT_SIGN) & _ONE
-            x = (np.float64(m) + 0.5) * ZIG_W[i]
-            if m < ZIG_K[i]:
+            x = (np.float64(m) + 0.5) * _zig_w(i)
+            if m < _zig_k(i):
                 break
     return (1.0 - 2.0 * np.float64(neg)) * x
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from alveosim.kernels.cuda.compile_check import _HERE, declared_kernels, launcher_modules
+from alveosim.kernels import rng
+from alveosim.kernels.cuda.compile_check import _HERE, declared_kernels, launcher_modules, per_item_names
 from alveosim.kernels.cuda.signatures import PATH as SIGNATURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,9 +50,12 @@ def test_every_launcher_module_is_searched():
 
 
 def test_declared_kernels_match_decorator_count():
-    """A kernel the AST walk misses (other decorator spelling) fails here."""
-    count = sum(len(re.findall(r"^@cuda\.jit\b(?!\(device=True)", (_HERE / f"{m}.py").read_text(), re.M)) for m in launcher_modules())
-    assert len(DECLARED) == count and count >= 46
+    """A kernel the AST walk misses (other decorator spelling) fails here:
+    hand-written ``@cuda.jit`` kernels plus one per ``@per_item`` rule."""
+    written = sum(len(re.findall(r"^@cuda\.jit\b(?!\(device=True)", (_HERE / f"{m}.py").read_text(), re.M)) for m in launcher_modules())
+    rules = sum(len(re.findall(r"^@per_item\(", (_HERE.parent / "rules" / f"{m}.py").read_text(), re.M)) for m in launcher_modules())
+    assert len(DECLARED) == written + rules and written + rules >= 47
+    assert len(per_item_names((_HERE.parent / "rules" / "alveolar.py").read_text())) == 4
 
 
 def test_every_kernel_has_recorded_argument_types():
@@ -81,3 +85,16 @@ def test_explicit_stencil_has_no_int64_division(tmp_path_factory):
     """The stencil's 3-D launch finds its voxel without dividing (64-bit
     integer division costs tens of instructions per voxel)."""
     assert compile_report("9.0", tmp_path_factory)["kernels"]["diffusion._stencil_step"]["int64_divisions"] == 0
+
+
+ZIGGURAT_TABLE_BYTES = rng.ZIG_W.nbytes  # each of ZIG_W, ZIG_K, ZIG_F: 256 × 8 B
+
+
+def test_ziggurat_tables_are_read_from_global_memory(tmp_path_factory):
+    """No kernel keeps a ziggurat table in constant memory (its reads would
+    serialise across a warp's different layers); kernels that draw normals
+    carry them as initialised .global arrays."""
+    kernels = compile_report("9.0", tmp_path_factory)["kernels"]
+    assert all(ZIGGURAT_TABLE_BYTES not in r["const_arrays"] for r in kernels.values())
+    for name in ("draws._fill_normal", "walker._random_walk", "alveolar._move"):
+        assert ZIGGURAT_TABLE_BYTES in kernels[name]["global_arrays"], name

@@ -1,4 +1,6 @@
-"""CPU launchers of the reaction–diffusion rules (kernels.rules.diffusion).
+"""CPU launchers of the reaction–diffusion rules (kernels.rules.diffusion):
+the per-voxel rules declared with ``per_item`` (kernels/per_item.py), and the
+implicit sweeps and explicit stencil, hand-written on both backends.
 
 The implicit sweeps run many lines at once with the innermost loop across
 lines that are adjacent in memory, so the Thomas recurrences of neighbouring
@@ -16,19 +18,16 @@ which path a voxel took.
 
 from numba import int32, njit, prange, uint8, uint64
 
-from alveosim.kernels.rules.diffusion import (
-    decay_voxel,
-    dirichlet_voxel,
-    lod_backward,
-    lod_forward,
-    react_voxel,
-    stencil_update,
-    stencil_voxel,
-)
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import diffusion as rules
+from alveosim.kernels.rules.diffusion import lod_backward, lod_forward, stencil_update, stencil_voxel
 
 RUN = 64  # voxels per run of the explicit stencil's uniform-label test
 
+globals().update(cpu_launchers(rules))
 
+
+# Hand-written on both backends: planes of adjacent lines per thread here, one line per thread (z lines in local memory) on CUDA.
 @njit(parallel=True, cache=True)
 def lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
     """Implicit diffusion step along ``axis`` for all n_lines lines of the
@@ -70,6 +69,7 @@ def _label_diff(lab, label, first, count):
     return diff
 
 
+# Hand-written on both backends: x-planes walked in uniform-label runs here, a 3-D thread grid on CUDA.
 @njit(parallel=True, cache=True)
 def stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
     """One explicit 7-point step of the n = nx*ny*nz voxels of the flat
@@ -104,24 +104,3 @@ def stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
                         stencil_voxel(c, out, lab, coef, nl, start + uint64(t), oxm, oxp, oym, oyp, one, one)
             if nz > 1:
                 stencil_voxel(c, out, lab, coef, nl, last, oxm, oxp, oym, oyp, one, zero)
-
-
-@njit(parallel=True, cache=True)
-def dirichlet(n, c, lab, fixed, value):
-    """c = value at the Dirichlet voxels among the n voxels."""
-    for idx in prange(n):
-        dirichlet_voxel(c, lab, fixed, value, idx)
-
-
-@njit(parallel=True, cache=True)
-def decay(n, c, lab, fixed, factor):
-    """c *= factor at the n voxels that are not Dirichlet."""
-    for idx in prange(n):
-        decay_voxel(c, lab, fixed, factor, idx)
-
-
-@njit(parallel=True, cache=True)
-def react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
-    """Exact source/uptake/decay step at the n voxels; clears src and upt."""
-    for idx in prange(n):
-        react_voxel(c, src, upt, lab, fixed, k_decay, inv_scale, dt, idx)

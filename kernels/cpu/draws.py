@@ -1,17 +1,7 @@
-"""CPU launchers for random draws."""
+"""CPU launchers for random draws: every rule of kernels/rules/draws.py
+declared with ``per_item``, as a ``prange`` loop (kernels/per_item.py)."""
 
-from numba import njit, prange
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import draws as rules
 
-from alveosim.kernels.rules.draws import fill_normal_one, fill_uniform_one
-
-
-@njit(parallel=True, cache=True)
-def fill_uniform(n, seed, stream, step, uid, out):
-    for i in prange(n):
-        fill_uniform_one(i, seed, stream, step, uid, out)
-
-
-@njit(parallel=True, cache=True)
-def fill_normal(n, seed, stream, step, uid, out):
-    for i in prange(n):
-        fill_normal_one(i, seed, stream, step, uid, out)
+globals().update(cpu_launchers(rules))

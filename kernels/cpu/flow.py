@@ -1,23 +1,7 @@
-"""CPU launchers for the capillary flow solve."""
+"""CPU launchers for the capillary flow solve: every rule of kernels/rules/flow.py
+declared with ``per_item``, as a ``prange`` loop (kernels/per_item.py)."""
 
-from numba import njit, prange
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import flow as rules
 
-from alveosim.kernels.rules.flow import laplacian_one, neighbours_one, velocity_one
-
-
-@njit(parallel=True, cache=True)
-def neighbours(m, cells, index, shape, nbr):
-    for c in prange(m):
-        neighbours_one(c, cells, index, shape, nbr)
-
-
-@njit(parallel=True, cache=True)
-def laplacian(m, nbr, fixed, x, all_rows, out):
-    for c in prange(m):
-        laplacian_one(c, nbr, fixed, x, all_rows, out)
-
-
-@njit(parallel=True, cache=True)
-def velocity(m, cells, nbr, fixed, x, shape, flow_axis, scale, vel, speed):
-    for c in prange(m):
-        velocity_one(c, cells, nbr, fixed, x, shape, flow_axis, scale, vel, speed)
+globals().update(cpu_launchers(rules))

@@ -1,19 +1,7 @@
-"""CPU launchers for the lung-lattice generator."""
+"""CPU launchers for the lung-lattice generator: every rule of kernels/rules/lattice.py
+declared with ``per_item``, as a ``prange`` loop (kernels/per_item.py)."""
 
-from numba import njit, prange
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import lattice as rules
 
-from alveosim.kernels.rules.lattice import label_voxel_one, place_seed_one
-
-
-@njit(parallel=True, cache=True)
-def place_seeds(n, gdims, origin, spacing, jitter, seed, stream, seeds):
-    for s in prange(n):
-        place_seed_one(s, gdims, origin, spacing, jitter, seed, stream, seeds)
-
-
-@njit(parallel=True, cache=True)
-def label_voxels(n, shape, h, seeds, gdims, origin, spacing, half_septum, half_capillary,
-                 post_spacing, post_radius, flow_axis, labels, owner):
-    for v in prange(n):
-        label_voxel_one(v, shape, h, seeds, gdims, origin, spacing, half_septum, half_capillary,
-                        post_spacing, post_radius, flow_axis, labels, owner)
+globals().update(cpu_launchers(rules))

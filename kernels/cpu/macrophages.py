@@ -1,17 +1,7 @@
-"""CPU launchers for interstitial macrophages."""
+"""CPU launchers for interstitial macrophages: every rule of kernels/rules/macrophages.py
+declared with ``per_item``, as a ``prange`` loop (kernels/per_item.py)."""
 
-from numba import njit, prange
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import macrophages as rules
 
-from alveosim.kernels.rules.macrophages import nearest_blood_one, reprogram_one
-
-
-@njit(parallel=True, cache=True)
-def reprogram(n, uid, state, conc, seed, stream, step, rate_dt, k_pow_n, n_hill, p_revert):
-    for i in prange(n):
-        reprogram_one(i, uid, state, conc, seed, stream, step, rate_dt, k_pow_n, n_hill, p_revert)
-
-
-@njit(parallel=True, cache=True)
-def nearest_blood(n, pos, labels, h, reach, out):
-    for i in prange(n):
-        nearest_blood_one(i, pos, labels, h, reach, out)
+globals().update(cpu_launchers(rules))

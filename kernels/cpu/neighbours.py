@@ -1,16 +1,16 @@
-"""CPU launchers for uniform cell lists (counting sort) and radius queries."""
+"""CPU launchers for uniform cell lists (counting sort) and radius queries:
+the rules of kernels/rules/neighbours.py declared with ``per_item`` as
+``prange`` loops (kernels/per_item.py), and the counting sort."""
 
-from numba import njit, prange
+from numba import njit
 
-from alveosim.kernels.rules.neighbours import assign_cell_one, link_min_one, within_one
+from alveosim.kernels.per_item import cpu_launchers
+from alveosim.kernels.rules import neighbours as rules
 
-
-@njit(parallel=True, cache=True)
-def assign_cells(n, pos, grid, dims, cell_of):
-    for i in prange(n):
-        assign_cell_one(i, pos, grid, dims, cell_of)
+globals().update(cpu_launchers(rules))
 
 
+# Hand-written on both backends: a serial count and scatter here, atomics and a per-cell sort on CUDA.
 @njit(cache=True)
 def counting_sort(n, cell_of, cell_start, cursor, order):
     """Sort agent indices by cell: ``order[cell_start[c]:cell_start[c+1]]`` are
@@ -26,24 +26,3 @@ def counting_sort(n, cell_of, cell_start, cursor, order):
         c = cell_of[i]
         order[cursor[c]] = i
         cursor[c] += 1
-
-
-@njit(parallel=True, cache=True)
-def count_within(n, pos, radius, cell_of, dims, cell_start, order, offsets, out):
-    """out[i] = number of agents within ``radius`` (µm) of agent i."""
-    for i in prange(n):
-        out[i] = within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out)
-
-
-@njit(parallel=True, cache=True)
-def list_within(n, pos, radius, cell_of, dims, cell_start, order, offsets, out):
-    """out[offsets[i]:offsets[i+1]] = indices of agents within ``radius`` of i."""
-    for i in prange(n):
-        within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out)
-
-
-@njit(parallel=True, cache=True)
-def link_min(n, pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed):
-    """One sweep of least-uid union over linked masked agents, visited in cell order."""
-    for k in prange(n):
-        link_min_one(order[k], pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed)

@@ -1,14 +1,21 @@
-"""CPU launchers for the walker demonstration species."""
+"""CPU launchers for the walker demonstration species: the rules of
+kernels/rules/walker.py declared with ``per_item`` (kernels/per_item.py), and
+the random walk."""
 
 import numpy as np
 from numba import njit, prange
 
+from alveosim.kernels.per_item import cpu_launchers
 from alveosim.kernels.rng import normal4_fast
-from alveosim.kernels.rules.walker import fate_one, move_one, place_child_one, walk_one
+from alveosim.kernels.rules import walker as rules
+from alveosim.kernels.rules.walker import move_one, walk_one
 
 WALK_CHUNK = 1024  # agents per thread task in random_walk
 
+globals().update(cpu_launchers(rules))
 
+
+# Hand-written on both backends: the CPU draws in a vectorised first pass per chunk, CUDA one thread per agent.
 @njit(parallel=True, cache=True)
 def random_walk(n, pos, uid, seed, stream, step, sigma, box):
     """walk_one for every agent, in two passes per chunk so the draws
@@ -34,15 +41,3 @@ def random_walk(n, pos, uid, seed, stream, step, sigma, box):
                 move_one(lo + j, pos, sigma, box, za[j], zb[j], zc[j])
             else:
                 walk_one(lo + j, pos, uid, seed, stream, step, sigma, box)
-
-
-@njit(parallel=True, cache=True)
-def walker_fate(n, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limit, fate):
-    for i in prange(n):
-        fate_one(i, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limit, fate)
-
-
-@njit(parallel=True, cache=True)
-def place_children(n, first, parent_row, pos, uid, seed, stream, step, offset, box):
-    for k in prange(n):
-        place_child_one(k, first, parent_row, pos, uid, seed, stream, step, offset, box)

@@ -50,19 +50,37 @@ def launcher_modules() -> list[str]:
 
 def declared_kernels() -> list[str]:
     """``module.function`` of every function decorated with ``cuda.jit`` (not
-    ``device=True``) in the launcher modules' source, found without importing
-    them, so a kernel that import-time discovery misses is still counted."""
+    ``device=True``) in the launcher modules' source and, for a module that
+    builds its rules' launchers (``cuda_launchers``), ``module._name`` of
+    every rule declared ``@per_item("name")`` in kernels/rules/<module>.py;
+    found without importing them, so a kernel that import-time discovery
+    misses is still counted."""
     found = []
     for module in launcher_modules():
-        tree = ast.parse((_HERE / f"{module}.py").read_text())
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.FunctionDef):
-                continue
+        source = (_HERE / f"{module}.py").read_text()
+        for node in _functions(source):
             for deco in node.decorator_list:
                 text = ast.unparse(deco)
                 if text.startswith("cuda.jit") and "device=True" not in text:
                     found.append(f"{module}.{node.name}")
+        if "cuda_launchers(" in source:
+            found += [f"{module}._{name}" for name in per_item_names((_HERE.parent / "rules" / f"{module}.py").read_text())]
     return sorted(found)
+
+
+def _functions(source: str) -> list[ast.FunctionDef]:
+    return [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)]
+
+
+def per_item_names(source: str) -> list[str]:
+    """Launcher names of the rules declared ``@per_item("name", ...)`` in a
+    rules module's source."""
+    names = []
+    for node in _functions(source):
+        for deco in node.decorator_list:
+            if isinstance(deco, ast.Call) and ast.unparse(deco.func) == "per_item":
+                names.append(ast.literal_eval(deco.args[0]))
+    return names
 
 
 def discover() -> dict[str, object]:
@@ -117,6 +135,17 @@ _INFO = re.compile(
 )
 _REGS = re.compile(r"Used (?P<registers>\d+) registers")
 _DIV64 = re.compile(r"\b(?:div|rem)\.[su]64\b")  # 64-bit integer division: tens of instructions each
+# Module-scope arrays of the PTX by state space: .const (constant memory) or .global.
+_ARRAY = re.compile(r"^\.(?:visible |weak |common )?\.(?P<space>const|global) \.align \d+ \.b8 \S+\[(?P<bytes>\d+)\]", re.M)
+
+
+def module_arrays(ptx: str) -> dict[str, list[int]]:
+    """Sizes (bytes) of the byte arrays a PTX module declares in constant
+    (``const``) and global (``global``) memory, sorted."""
+    out = {"const": [], "global": []}
+    for m in _ARRAY.finditer(ptx):
+        out[m.group("space")].append(int(m.group("bytes")))
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def assemble(ptx: str, cc: tuple[int, int], ptxas: str) -> dict:
@@ -171,14 +200,17 @@ def source_key(cc: tuple[int, int], ptxas: str) -> str:
 def compile_kernel(kernel, signatures: list[tuple], cc: tuple[int, int], ptxas: str) -> dict:
     """Compile one kernel for every recorded argument-type tuple to PTX for
     ``cc`` and assemble it; returns the worst ptxas figures over the tuples
-    (and the number of 64-bit integer div/rem instructions in the PTX) and
-    the compile time (s). Raises on any typing, NVVM or ptxas error."""
+    (and the number of 64-bit integer div/rem instructions in the PTX), the
+    sizes of its constant- and global-memory arrays (``const_arrays``,
+    ``global_arrays``, bytes, over all tuples) and the compile time (s).
+    Raises on any typing, NVVM or ptxas error."""
     from numba import cuda
 
     if not signatures:
         raise LookupError("no recorded argument types (python -m alveosim.kernels.cuda.signatures)")
     start = time.perf_counter()
     worst = {}
+    arrays = {"const": set(), "global": set()}
     with stand_in_device(cc):
         for sig in signatures:
             ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=cc)
@@ -186,6 +218,10 @@ def compile_kernel(kernel, signatures: list[tuple], cc: tuple[int, int], ptxas: 
             figures["int64_divisions"] = len(_DIV64.findall(ptx))
             for key, value in figures.items():
                 worst[key] = max(worst.get(key, 0), value)
+            for space, sizes in module_arrays(ptx).items():
+                arrays[space].update(sizes)
+    worst["const_arrays"] = sorted(arrays["const"])
+    worst["global_arrays"] = sorted(arrays["global"])
     worst["seconds"] = round(time.perf_counter() - start, 2)
     return worst
 
@@ -234,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(
                 f"ok   sm_{cc[0]}{cc[1]} {name}: {r['registers']} registers, {r['stack_bytes']} B local, "
-                f"{r['spill_stores']}/{r['spill_loads']} B spill stores/loads, {r['seconds']} s"
+                f"{r['spill_stores']}/{r['spill_loads']} B spill stores/loads, "
+                f"arrays {r['const_arrays']} B .const {r['global_arrays']} B .global, {r['seconds']} s"
             )
     print(f"{len(result['kernels']) - len(failed)} of {len(result['kernels'])} kernels compile and assemble for sm_{cc[0]}{cc[1]}")
     if args.json:

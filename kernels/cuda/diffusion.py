@@ -1,5 +1,6 @@
 """CUDA launchers of the reaction–diffusion rules (kernels.rules.diffusion):
-one thread per line for the implicit sweeps, one thread per voxel otherwise.
+the per-voxel rules declared with ``per_item`` (kernels/per_item.py), one
+thread per line for the implicit sweeps, a 3-D grid for the stencil.
 
 In the x and y sweeps adjacent threads take lines adjacent in memory, so
 every access coalesces. A z line is contiguous, so adjacent threads' lines
@@ -13,12 +14,17 @@ contiguous axis, so loads coalesce."""
 from numba import cuda, float32, float64, uint8, uint64
 
 from alveosim.kernels.cuda.launch import grid1d
-from alveosim.kernels.rules.diffusion import decay_voxel, dirichlet_voxel, line_base, lod_backward, lod_forward, react_voxel, stencil_voxel
+from alveosim.kernels.per_item import cuda_launchers
+from alveosim.kernels.rules import diffusion as rules
+from alveosim.kernels.rules.diffusion import line_base, lod_backward, lod_forward, stencil_voxel
 
 STENCIL_BLOCK = (32, 4, 2)  # threads along (z, y, x) of the explicit stencil's 3-D grid
 LOCAL_LINE = 256  # longest z line solved in thread-local arrays (21 B per voxel per thread)
 
+globals().update(cuda_launchers(rules))
 
+
+# Hand-written on both backends: one line per thread (z lines in local memory) here, planes of adjacent lines per thread on the CPU.
 @cuda.jit(cache=True)
 def _lod_sweep(n_lines, c, cp, dp, lab, gtab, fixed, value, r, axis, nx, ny, nz):
     line = cuda.grid(1)
@@ -52,6 +58,7 @@ def _lod_z_local(n_lines, c, lab, gtab, fixed, value, r, nz):
             c[base + t] = cl[t]
 
 
+# Hand-written on both backends: a 3-D thread grid here, x-planes walked in uniform-label runs on the CPU.
 @cuda.jit(cache=True)
 def _stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
     """One explicit step on a 3-D grid: thread (x, y, z) takes voxel
@@ -69,32 +76,6 @@ def _stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):
             sy if j > 0 else zero, sy if j < ny - 1 else zero,
             one if k > 0 else zero, one if k < nz - 1 else zero,
         )
-
-
-@cuda.jit(cache=True)
-def _dirichlet(n, c, lab, fixed, value):
-    idx = cuda.grid(1)
-    if idx < n:
-        dirichlet_voxel(c, lab, fixed, value, idx)
-
-
-@cuda.jit(cache=True)
-def _decay(n, c, lab, fixed, factor):
-    idx = cuda.grid(1)
-    if idx < n:
-        decay_voxel(c, lab, fixed, factor, idx)
-
-
-@cuda.jit(cache=True)
-def _react(n, c, src, upt, lab, fixed, k_decay, inv_scale, dt):
-    idx = cuda.grid(1)
-    if idx < n:
-        react_voxel(c, src, upt, lab, fixed, k_decay, inv_scale, dt, idx)
-
-
-dirichlet = grid1d(_dirichlet)
-decay = grid1d(_decay)
-react = grid1d(_react)
 
 
 def stencil_step(n, c, out, lab, coef, nl, nx, ny, nz):

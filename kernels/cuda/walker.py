@@ -1,11 +1,18 @@
-"""CUDA launchers for the walker demonstration species."""
+"""CUDA launchers for the walker demonstration species: the rules of
+kernels/rules/walker.py declared with ``per_item`` (kernels/per_item.py), and
+the random walk."""
 
 from numba import cuda
 
 from alveosim.kernels.cuda.launch import grid1d
-from alveosim.kernels.rules.walker import fate_one, place_child_one, walk_one
+from alveosim.kernels.per_item import cuda_launchers
+from alveosim.kernels.rules import walker as rules
+from alveosim.kernels.rules.walker import walk_one
+
+globals().update(cuda_launchers(rules))
 
 
+# Hand-written on both backends: one thread per agent here, a vectorised first pass of draws per chunk on the CPU.
 @cuda.jit(cache=True)
 def _random_walk(n, pos, uid, seed, stream, step, sigma, box):
     i = cuda.grid(1)
@@ -13,20 +20,4 @@ def _random_walk(n, pos, uid, seed, stream, step, sigma, box):
         walk_one(i, pos, uid, seed, stream, step, sigma, box)
 
 
-@cuda.jit(cache=True)
-def _walker_fate(n, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limit, fate):
-    i = cuda.grid(1)
-    if i < n:
-        fate_one(i, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limit, fate)
-
-
-@cuda.jit(cache=True)
-def _place_children(n, first, parent_row, pos, uid, seed, stream, step, offset, box):
-    k = cuda.grid(1)
-    if k < n:
-        place_child_one(k, first, parent_row, pos, uid, seed, stream, step, offset, box)
-
-
 random_walk = grid1d(_random_walk)
-walker_fate = grid1d(_walker_fate)
-place_children = grid1d(_place_children)

@@ -19,6 +19,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from alveosim.kernels.labels import AIR, CAPILLARY, INLET, OUTLET, SEPTUM
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.neighbours import cell_coord
 from alveosim.kernels.rules.voxels import clamped_voxel_index
@@ -30,6 +31,7 @@ RIM = 2  # trm only: a tumour-associated TRM that crowding has pushed outward
 NO_TUMOUR_UM = 1e9  # nearest_tumour_um when no tumour cell is within the search radius
 
 
+@per_item("sense")
 @register_jitable
 def sense_one(i, pos, state, nearest, crowding, away, t_pos, grid, dims, cell_start, order, contact, crowd_radius, search, flag_contacts, t_contact):
     """One macrophage's view of the tumour cells in a cell list.
@@ -155,6 +157,7 @@ def gradient_at(field, x, y, z, h):
     return gx, gy, gz
 
 
+@per_item("move")
 @register_jitable
 def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed, stream, step, dt, chem_speed, k_grad, sigma, substeps, crowd_limit, push_speed, rim_state, box):
     """Move macrophage i for dt s in ``substeps`` equal sub-steps (so that no
@@ -232,6 +235,7 @@ def move_one(i, pos, uid, state, crowding, away, field, labels, allowed, h, seed
     pos[i, 2] = z
 
 
+@per_item("deplete")
 @register_jitable
 def deplete_one(i, uid, seed, stream, step, fraction, dead):
     """dead[i] = True with probability ``fraction`` (one uniform keyed by uid[i])."""
@@ -265,6 +269,7 @@ def next_to_blood(labels, a, b, c):
     return False
 
 
+@per_item("recruit")
 @register_jitable
 def recruit_one(k, first, pos, uid, t_pos, n_tumour, labels, h, reach, seed, stream, step):
     """Place the new MDM in row first + k: pick a tumour cell j uniformly

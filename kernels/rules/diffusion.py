@@ -28,6 +28,7 @@ from numba import int32
 from numba.extending import register_jitable
 
 from alveosim.kernels.jitable import inlined_jitable
+from alveosim.kernels.per_item import per_item
 
 
 @register_jitable(_nrt=False)
@@ -108,6 +109,7 @@ def stencil_voxel(c, out, lab, coef, nl, idx, oxm, oxp, oym, oyp, ozm, ozp):
     )
 
 
+@per_item("dirichlet", index="idx")
 @register_jitable(_nrt=False)
 def dirichlet_voxel(c, lab, fixed, value, idx):
     """c = value at Dirichlet labels."""
@@ -115,6 +117,7 @@ def dirichlet_voxel(c, lab, fixed, value, idx):
         c[idx] = value
 
 
+@per_item("decay", index="idx")
 @register_jitable(_nrt=False)
 def decay_voxel(c, lab, fixed, factor, idx):
     """c *= factor (exact exponential decay over the step) except at Dirichlet labels."""
@@ -122,6 +125,7 @@ def decay_voxel(c, lab, fixed, factor, idx):
         c[idx] = c[idx] * factor
 
 
+@per_item("react", index="idx")
 @register_jitable(_nrt=False)
 def react_voxel(c, src, upt, lab, fixed, k_decay, inv_scale, dt, idx):
     """Exact step of dc/dt = S − K·c over dt at one voxel, then clears the

@@ -2,9 +2,11 @@
 
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.rng import normal4, uniform4
 
 
+@per_item("fill_uniform")
 @register_jitable
 def fill_uniform_one(i, seed, stream, step, uid, out):
     """out[i, 0:4] = four uniforms for agent uid[i]. out: [n, 4] float64."""
@@ -15,6 +17,7 @@ def fill_uniform_one(i, seed, stream, step, uid, out):
     out[i, 3] = d
 
 
+@per_item("fill_normal")
 @register_jitable
 def fill_normal_one(i, seed, stream, step, uid, out):
     """out[i, 0:4] = four standard normals for agent uid[i]. out: [n, 4] float64."""

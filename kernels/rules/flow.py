@@ -13,7 +13,10 @@ import math
 
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 
+
+@per_item("neighbours")
 @register_jitable
 def neighbours_one(c, cells, index, shape, nbr):
     """nbr[c, :] (int32 [m, 6]) from index (int32 [nx*ny*nz], -1 = not conducting)."""
@@ -32,6 +35,7 @@ def neighbours_one(c, cells, index, shape, nbr):
     nbr[c, 5] = index[v + 1] if k < nz - 1 else -1
 
 
+@per_item("laplacian")
 @register_jitable
 def laplacian_one(c, nbr, fixed, x, all_rows, out):
     """out[c] = sum over the neighbours j of c of (x[c] - x[j]): the net
@@ -49,6 +53,7 @@ def laplacian_one(c, nbr, fixed, x, all_rows, out):
     out[c] = acc
 
 
+@per_item("velocity")
 @register_jitable
 def velocity_one(c, cells, nbr, fixed, x, shape, flow_axis, scale, vel, speed):
     """Cell-centred velocity of conducting voxel c: per axis the mean of the

@@ -12,6 +12,7 @@ from numba.extending import register_jitable
 
 from alveosim.kernels.rng import uniform4
 from alveosim.kernels import labels as _labels
+from alveosim.kernels.per_item import per_item
 
 AIR = np.uint8(_labels.AIR)
 SEPTUM = np.uint8(_labels.SEPTUM)
@@ -21,6 +22,7 @@ INLET = np.uint8(_labels.INLET)
 OUTLET = np.uint8(_labels.OUTLET)
 
 
+@per_item("place_seeds")
 @register_jitable
 def place_seed_one(s, gdims, origin, spacing, jitter, seed, stream, seeds):
     """seeds[s] ([n_seeds, 3] float64, µm) = centre of seed-grid cell s moved by
@@ -53,6 +55,7 @@ def _gap(x, origin, spacing, a):
     return x - hi if x > hi else 0.0
 
 
+@per_item("label_voxels")
 @register_jitable
 def label_voxel_one(v, shape, h, seeds, gdims, origin, spacing, half_septum, half_capillary,
                     post_spacing, post_radius, flow_axis, labels, owner):

@@ -8,6 +8,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.rng import uniform4
 from alveosim.kernels.rules.voxels import clamped_voxel_index
 
@@ -25,6 +26,7 @@ def hill(c, k_pow_n, n_hill):
     return cn / (cn + k_pow_n)
 
 
+@per_item("reprogram")
 @register_jitable
 def reprogram_one(i, uid, state, conc, seed, stream, step, rate_dt, k_pow_n, n_hill, p_revert):
     """One IM's switch in one tissue step.
@@ -48,6 +50,7 @@ def is_blood(label):
     return label == CAPILLARY or label == INLET or label == OUTLET
 
 
+@per_item("nearest_blood")
 @register_jitable
 def nearest_blood_one(i, pos, labels, h, reach, out):
     """out[i] = flat C-order index of the blood voxel (CAPILLARY, INLET,

@@ -7,6 +7,8 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
+
 
 @register_jitable
 def cell_coord(x, lo, edge, n):
@@ -19,6 +21,7 @@ def cell_coord(x, lo, edge, n):
     return c
 
 
+@per_item("assign_cells")
 @register_jitable
 def assign_cell_one(i, pos, grid, dims, cell_of):
     """cell_of[i] = id of the cell holding pos[i] (pos: [n, 3] float32, µm)."""
@@ -51,6 +54,7 @@ def distance2(pos, i, j):
     return dx * dx + dy * dy + dz * dz
 
 
+@per_item("list_within")
 @register_jitable
 def within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out):
     """Count (``offsets`` is None-like: size 0) or list the agents j != i within
@@ -70,6 +74,14 @@ def within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out):
                     out[offsets[i] + count] = j
                 count += 1
     return count
+
+
+@per_item("count_within")
+@register_jitable
+def count_within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out):
+    """out[i] = number of agents within ``radius`` (µm) of agent i
+    (``within_one`` counting: ``offsets`` of size 0)."""
+    out[i] = within_one(i, pos, radius, cell_of, dims, cell_start, order, offsets, out)
 
 
 @register_jitable
@@ -141,3 +153,11 @@ def link_min_one(i, pos, radius, link_factor, link_distance, mask, uid, cell_of,
     if uid[best] < uid[root[i]]:
         root[i] = best
         changed[0] = 1
+
+
+@per_item("link_min")
+@register_jitable
+def link_min_in_order(k, pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed):
+    """``link_min_one`` for the k-th agent in cell order (agent ``order[k]``),
+    so one sweep of k over 0 … n-1 visits the agents cell by cell."""
+    link_min_one(order[k], pos, radius, link_factor, link_distance, mask, uid, cell_of, dims, cell_start, order, root, changed)

@@ -10,6 +10,7 @@ import math
 
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.rules.voxels import voxel_of
 
 
@@ -22,6 +23,7 @@ def quantum(rates, per_agent, i, scale):
     return int(math.floor(float(rate) * scale + 0.5))
 
 
+@per_item("sample", index="i")
 @register_jitable
 def sample_one(pos, i, c, h, nx, ny, nz, out):
     """out[i] = c at agent i's voxel (c flat [nx*ny*nz] float32)."""

@@ -9,6 +9,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.rng import normal4, uniform4
 
 
@@ -38,6 +39,7 @@ def walk_one(i, pos, uid, seed, stream, step, sigma, box):
     move_one(i, pos, sigma, box, a, b, c)
 
 
+@per_item("walker_fate")
 @register_jitable
 def fate_one(i, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limit, fate):
     """fate[i] = -1 (dies), 1 (divides) or 0, from the per-step probabilities.
@@ -51,6 +53,7 @@ def fate_one(i, uid, n_neigh, seed, stream, step, p_divide, p_die, crowding_limi
         fate[i] = 0
 
 
+@per_item("place_children")
 @register_jitable
 def place_child_one(k, first, parent_row, pos, uid, seed, stream, step, offset, box):
     """Put newborn row first+k at distance ``offset`` µm from its parent in a
