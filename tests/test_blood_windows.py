@@ -128,8 +128,8 @@ def test_aggregates_resolve_whole_with_the_half_life(cpu):
     assert sim.state.values["clot_resolved_platelets"] == n - left["aggregate"].size
 
 
-def test_resolution_reopens_occluded_voxels_and_restores_the_flow(cpu):
-    sim = channel_sim(cpu, blood=quiet_blood(clot_half_life="1 s"), mean_speed="0.2 mm/s",
+def test_resolution_reopens_occluded_voxels_and_restores_the_flow(backend):
+    sim = channel_sim(backend, blood=quiet_blood(clot_half_life="1 s"), mean_speed="0.2 mm/s",
                       phases=[{"name": "flow", "clock": "blood", "duration": "4 ms", "dt": "2 ms"}, *tissue_phase(1)])
     q0 = sim.state.values["flow_rate_um3_s"]
     put_clot(sim)
