@@ -120,6 +120,9 @@ class Simulation:
                     for op in operations, in list order, that run on `clock`
                             and are not writers:
                         if op.trigger(step + 1, time + dt, dt): op.act(state, dt)
+                        # a tissue phase's blood window is one such op: it runs
+                        # the blood-only ops for duration/dt blood steps inside
+                        # this tissue step (sim/blood/windows.py)
                     step += 1; time = phase start + phase_step * dt
                     for each writer op: if op.trigger(step, time, dt): op.act(state, dt)
                     if Ctrl-C was pressed or time >= until: stop after this step

@@ -25,6 +25,8 @@ class Stream(IntEnum):
     PLATELET_AGGREGATION = 89
     BLOOD_SEEDING = 90
     EV_BLOCK = 91  # antibody blocking of an EV's beta2, drawn once per EV
+    BLOOD_WINDOW = 92  # the fresh blood of each blood window (host draws keyed by the tissue step)
+    CLOT_RESOLUTION = 93  # an aggregate resolving, drawn per tissue step and aggregate id
     TUMOUR_SEEDING = 100  # tumour cells: seeding, cycle times, fates, motility, newborns
     TUMOUR_CYCLE = 101
     TUMOUR_DEATH = 102

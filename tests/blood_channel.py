@@ -36,11 +36,12 @@ def blood_config(platelets: dict | None = None, vesicles: dict | None = None, **
     return {"platelets": p, "vesicles": v, **blood}
 
 
-def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed="1 mm/s", duration="10 ms", dt="1 ms", seed=7, values=None, arrays=None):
+def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed="1 mm/s", duration="10 ms", dt="1 ms", seed=7, values=None, arrays=None, phases=None):
     """A Simulation of the blood feature in a straight channel.
 
     values / arrays: entries put into the State before the blood feature is
-    seeded (e.g. ``antibody_theta``, ``ev_shed_rate``)."""
+    seeded (e.g. ``antibody_theta``, ``ev_shed_rate``); phases: the config's
+    phases (default one blood phase of ``duration`` and ``dt``)."""
     nx, ny, nz = shape
     config = Config.model_validate(
         {
@@ -48,7 +49,7 @@ def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed
             "seed": seed,
             "domain": {"size": [f"{nx * H} um", f"{ny * H} um", f"{nz * H} um"], "voxel": f"{H} um"},
             "blood": blood if blood is not None else blood_config(),
-            "phases": [{"name": "blood", "clock": "blood", "duration": duration, "dt": dt}],
+            "phases": phases or [{"name": "blood", "clock": "blood", "duration": duration, "dt": dt}],
             "output": {"progress": False, "timeseries_every": 1},
         }
     )

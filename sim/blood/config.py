@@ -1,10 +1,11 @@
 """Config section ``blood:``: ``platelets:``,
-``vesicles:`` and the occlusion threshold. Defaults are canonical-unit
+``vesicles:``, the occlusion threshold and the clot half-life; and a tissue
+phase's ``blood_windows:``. Defaults are canonical-unit
 floats (µm, s); every value without a source is a calibrated assumption."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from alveosim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
@@ -45,3 +46,28 @@ class BloodConfig(StrictModel):
     platelets: Platelets
     vesicles: Vesicles = Field(default_factory=Vesicles)
     occlusion_threshold: float = Field(default=0.5, gt=0, le=1, description="aggregated-platelet volume fraction that occludes a voxel")
+    clot_half_life: Time | None = Field(
+        default=None, gt=0, description="aggregates resolve whole (fibrinolysis, embolisation) with this half-life on the tissue clock; null: never"
+    )
+
+
+class BloodWindows(StrictModel):
+    """Short stretches of blood flow inside a tissue phase: every ``every``
+    of tissue time, ``duration / dt`` blood steps on the current tissue state
+    (sim/blood/windows.py)."""
+
+    every: Time = Field(gt=0, description="tissue time between windows; a whole number of the phase's dt")
+    duration: Time = Field(gt=0, description="blood flow per window")
+    dt: Time = Field(gt=0, description="blood step; divides the duration")
+
+    @model_validator(mode="after")
+    def _check(self):
+        n = round(self.duration / self.dt)
+        if n < 1 or abs(self.duration - n * self.dt) > 1e-9 * self.duration:
+            raise ValueError(f"a window's dt ({self.dt:g} s) must divide its duration ({self.duration:g} s)")
+        return self
+
+    @property
+    def n_steps(self) -> int:
+        """Blood steps per window."""
+        return int(round(self.duration / self.dt))

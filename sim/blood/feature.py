@@ -11,9 +11,12 @@ from alveosim.blood.aggregation import Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
 from alveosim.blood.geometry import BloodContext, BloodGeometry
-from alveosim.blood.platelets import PlateletActivation, seed_in_blood
+from alveosim.blood.platelets import PlateletActivation
+from alveosim.blood.resolution import ClotResolution
+from alveosim.blood.seeding import free_counts, seed_free
 from alveosim.blood.species import EV, PLATELET
-from alveosim.blood.transport import BloodInflow, BloodTransport, plasma_ev_concentration
+from alveosim.blood.transport import BloodInflow, BloodTransport
+from alveosim.blood.windows import BloodWindow, window_trigger
 from alveosim.operations import Operation
 from alveosim.streams import Stream
 
@@ -27,33 +30,25 @@ def initialize(sim) -> None:
         return
     st = sim.state
     geo = BloodGeometry(sim)
-    open_voxels = geo.blood_mask & (st.arrays["occluded"].ravel() == 0)
-    voxels = sim.backend.to_host(sim.backend.xp.flatnonzero(open_voxels)).astype(np.int64)
-    volume = voxels.size * geo.voxel_volume
-    rng = np.random.default_rng([sim.config.seed, int(Stream.BLOOD_SEEDING)])
-    n_platelets = int(round(cfg.platelets.density * volume))
-    n_evs = int(round(plasma_ev_concentration(st, cfg.vesicles.plasma_concentration) * volume))
-    platelets = sim.add_pool(PLATELET, cfg.platelets.capacity or max(1024, 2 * n_platelets))
-    evs = sim.add_pool(EV, cfg.vesicles.capacity or max(1024, 2 * n_evs))
-    seed_in_blood(platelets, n_platelets, voxels, geo.h, geo.shape, rng)
-    platelets.live("aggregate")[:] = -1
-    seed_in_blood(evs, n_evs, voxels, geo.h, geo.shape, rng)
-    evs.live("beta2")[:] = float(st.values.get("ev_beta2", 1.0))
+    n_platelets, n_evs = free_counts(st, geo, cfg)
+    sim.add_pool(PLATELET, cfg.platelets.capacity or max(1024, 2 * n_platelets))
+    sim.add_pool(EV, cfg.vesicles.capacity or max(1024, 2 * n_evs))
     for key in ledger.KEYS:
         st.values.setdefault(key, 0.0)
-    ledger.add(st, "platelet_seeded", n_platelets)
-    ledger.add(st, "ev_seeded", n_evs)
+    seed_free(st, geo, cfg, np.random.default_rng([sim.config.seed, int(Stream.BLOOD_SEEDING)]))
 
 
 def operations(sim) -> list[Operation]:
     """The blood-clock operations in step order: inflow and shedding,
-    transport and outflow, binding, activation, aggregation, occlusion."""
+    transport and outflow, binding, activation, aggregation, occlusion; then,
+    on the tissue clock, clot resolution (with ``blood.clot_half_life``) and
+    the blood windows (when a phase has ``blood_windows``)."""
     cfg = sim.config.blood
     if cfg is None:
         return []
     p, v = cfg.platelets, cfg.vesicles
     context = BloodContext(cutoff=max(p.contact_distance, p.aggregation_radius))
-    return [
+    ops = [
         BloodInflow(context, p.density, v.plasma_concentration),
         BloodTransport(context, v.diffusivity, v.half_life, p.diffusivity),
         Binding(context, v.binding_rate, p.contact_distance),
@@ -61,3 +56,8 @@ def operations(sim) -> list[Operation]:
         Aggregation(context, p.aggregation_rate, p.aggregation_radius),
         Occlusion(context, cfg.occlusion_threshold, p.volume),
     ]
+    if cfg.clot_half_life is not None:
+        ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))
+    if any(phase.blood_windows is not None for phase in sim.config.phases):
+        ops.append(BloodWindow(context, window_trigger(sim.config)))
+    return ops

@@ -79,9 +79,9 @@ class BloodInflow(Operation):
     def _inlet_volumes(self, state, dt):
         """Blood volume entering each inlet voxel per step, |v|·h²·dt (µm³,
         device float64 [m]), recomputed only when the flow may have changed:
-        a new phase, a flow re-solve after occlusion, another dt."""
+        a new phase or blood window, a flow re-solve after occlusion, another dt."""
         velocity = state.arrays["velocity"]
-        key = (state.phase_index, state.values.get("occlusion_events", 0.0), id(velocity), dt)
+        key = (state.phase_index, state.values.get("blood_windows", 0.0), state.values.get("occlusion_events", 0.0), id(velocity), dt)
         if key != self._inlet_key:
             geo = self.context.geometry
             xp = state.backend.xp
@@ -92,9 +92,9 @@ class BloodInflow(Operation):
 
     def _shedding_voxels(self, state, shed):
         """Flat ids (device int64, in blood-voxel order) of the blood voxels
-        whose shedding rate is positive, found once per phase: the rate
-        changes only on the tissue clock. The others would draw no EVs."""
-        key = (state.phase_index, id(shed))
+        whose shedding rate is positive, found once per phase or blood window:
+        the rate changes only on the tissue clock. The others would draw no EVs."""
+        key = (state.phase_index, state.values.get("blood_windows", 0.0), id(shed))
         if key != self._shed_key:
             blood = self.context.geometry.blood_voxels
             self._shed_voxels = blood[state.backend.xp.flatnonzero(shed.ravel()[blood] > 0)]

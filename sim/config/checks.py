@@ -89,6 +89,10 @@ def _links(cfg, problem) -> None:
         problem(("primary_tumour",), f"needs a 'cxcl13' plasma compartment (the 'plasma:' section); declared: {sorted(cfg.plasma)}")
     if cfg.antibody is not None and cfg.antibody.compartment not in cfg.plasma:
         problem(("antibody", "compartment"), f"no plasma compartment {cfg.antibody.compartment!r}; declared: {sorted(cfg.plasma)}")
+    from alveosim.blood.windows import window_problems
+
+    for loc, msg in window_problems(cfg):
+        problem(loc, msg)
     if cfg.tumour is not None:
         from alveosim.tumour.feature import phase_problems
         from alveosim.tumour.lifecycle import required_fields as tumour_fields

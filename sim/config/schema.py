@@ -12,7 +12,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from alveosim.alveolar.config import AlveolarMacrophages
 from alveosim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
-from alveosim.blood.config import BloodConfig
+from alveosim.blood.config import BloodConfig, BloodWindows
 from alveosim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from alveosim.fields.config import FieldsSection, PlasmaCompartment
 from alveosim.lattice.config import LatticeConfig
@@ -47,11 +47,19 @@ class Phase(StrictModel):
     clock: Literal["tissue", "blood"]
     duration: Time = Field(gt=0)
     dt: Time = Field(gt=0)
+    blood_windows: BloodWindows | None = None  # tissue phases only: short blood flow every so often (sim/blood/windows.py)
 
     @model_validator(mode="after")
     def _check(self):
         if self.dt > self.duration:
             raise ValueError(f"dt ({self.dt} s) is longer than the phase ({self.duration} s)")
+        w = self.blood_windows
+        if w is not None:
+            if self.clock != "tissue":
+                raise ValueError(f"blood_windows belong in a tissue phase; phase {self.name!r} runs on the {self.clock} clock")
+            n = round(w.every / self.dt)
+            if n < 1 or abs(w.every - n * self.dt) > 1e-9 * w.every:
+                raise ValueError(f"blood_windows.every ({w.every:g} s) is not a whole number of the phase's dt ({self.dt:g} s)")
         return self
 
     @property
