@@ -19,7 +19,7 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.clots import occluding_count
 from alveosim.blood.species import AGGREGATED
-from alveosim.operations import TISSUE, Operation
+from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 
 RESOLVED_KEY = "clot_resolved_platelets"  # state.values: aggregated platelets resolved so far
@@ -95,6 +95,9 @@ class ClotResolution(Operation):
             return
         occluded[...] = still.astype(np.uint8)
         self.sim.flow.solve(state)
+
+    def columns(self):
+        return [Column(RESOLVED_KEY, "count", "aggregated platelets removed by clot resolution since the run started")]
 
     def observe(self, state):
         return {RESOLVED_KEY: state.values.get(RESOLVED_KEY, 0.0)}

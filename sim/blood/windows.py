@@ -33,7 +33,7 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.seeding import seed_free
 from alveosim.blood.species import AGGREGATED
-from alveosim.operations import BLOOD, TISSUE, Operation
+from alveosim.operations import BLOOD, TISSUE, Column, Operation
 from alveosim.schedule import schedule_trigger
 from alveosim.streams import Stream
 
@@ -126,6 +126,9 @@ class BloodWindow(Operation):
         ledger.add(state, "ev_outflow", n_evs)
         rng = np.random.default_rng([state.seed, int(Stream.BLOOD_WINDOW), tissue_step])
         seed_free(state, self.context.geometry, self.blood_cfg, rng)
+
+    def columns(self):
+        return [Column(WINDOWS_KEY, "count", "blood windows run since the run started")]
 
     def observe(self, state):
         return {WINDOWS_KEY: state.values.get(WINDOWS_KEY, 0.0)}
