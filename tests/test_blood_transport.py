@@ -75,9 +75,9 @@ def test_inflow_matches_flow_times_plasma_concentration(cpu):
     step(sim, 100, dt=1e-3)
     q = 1000.0 * 9 * H * H  # um^3/s through the 3 x 3 inlet voxels
     expected = 0.2 * q * 0.1
-    assert sim.state.values["ev_inflow"] == pytest.approx(expected, abs=5 * np.sqrt(expected))
+    assert ledger.values(sim.state)["ev_inflow"] == pytest.approx(expected, abs=5 * np.sqrt(expected))
     expected_pl = 1e-2 * q * 0.1
-    assert sim.state.values["platelet_inflow"] == pytest.approx(expected_pl, abs=5 * np.sqrt(expected_pl))
+    assert ledger.values(sim.state)["platelet_inflow"] == pytest.approx(expected_pl, abs=5 * np.sqrt(expected_pl))
 
 
 def test_cpu_and_cuda_runs_are_identical(cpu, cuda):

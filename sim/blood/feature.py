@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from alveosim.blood import ledger
-from alveosim.blood.aggregation import Aggregation
+from alveosim.blood.aggregation import AggregateLabels, Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
 from alveosim.blood.geometry import BloodContext, BloodGeometry
 from alveosim.blood.platelets import PlateletActivation, seed_in_blood
+from alveosim.blood.settle import PoolHeadroom, host_points
 from alveosim.blood.species import EV, PLATELET
 from alveosim.blood.transport import BloodInflow, BloodTransport, plasma_ev_concentration
 from alveosim.operations import Operation
@@ -38,25 +39,29 @@ def initialize(sim) -> None:
     platelets.live("aggregate")[:] = -1
     seed_in_blood(evs, n_evs, voxels, geo.h, geo.shape, rng)
     evs.live("beta2")[:] = float(st.values.get("ev_beta2", 1.0))
-    for key in ledger.KEYS:
-        st.values.setdefault(key, 0.0)
+    ledger.counts(st)
     ledger.add(st, "platelet_seeded", n_platelets)
     ledger.add(st, "ev_seeded", n_evs)
 
 
 def operations(sim) -> list[Operation]:
-    """The blood-clock operations in step order: inflow and shedding,
-    transport and outflow, binding, activation, aggregation, occlusion."""
+    """The blood-clock operations in step order: pool headroom (host points),
+    inflow and shedding, transport and outflow, binding, activation,
+    aggregation, aggregate labels and occlusion (host points)."""
     cfg = sim.config.blood
     if cfg is None:
         return []
     p, v = cfg.platelets, cfg.vesicles
     context = BloodContext(cutoff=max(p.contact_distance, p.aggregation_radius))
+    hosts = host_points(sim.config)
+    inflow = BloodInflow(context, p.density, v.plasma_concentration)
     return [
-        BloodInflow(context, p.density, v.plasma_concentration),
+        PoolHeadroom(inflow, hosts),
+        inflow,
         BloodTransport(context, v.diffusivity, v.half_life, p.diffusivity),
         Binding(context, v.binding_rate, p.contact_distance),
         PlateletActivation(p.bonds_to_prime, p.activation_delay, p.spontaneous_activation_rate),
         Aggregation(context, p.aggregation_rate, p.aggregation_radius),
-        Occlusion(context, cfg.occlusion_threshold, p.volume),
+        AggregateLabels(p.aggregation_radius, hosts),
+        Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
