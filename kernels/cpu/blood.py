@@ -33,9 +33,10 @@ def poisson_counts(n, lam, keys, seed, stream, step, counts):
         poisson_one(i, lam, keys, seed, stream, step, counts)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def place(n, offsets, voxels, dims, h, pos, uid, field, value, counter, seed, stream, step):
-    for v in prange(n):
+    """Serial: a step's births are few, a parallel launch costs more than them."""
+    for v in range(n):
         place_from_one(v, offsets, voxels, dims, h, pos, uid, field, value, counter, seed, stream, step)
 
 
@@ -78,9 +79,10 @@ def join(n, live, pos, uid, state, seed, stream, step, p_join, radius, grid, dim
         join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, sorted_keys, order, joined)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def apply_join(n, live, state, joined, uid, aggregate):
-    for i in prange(min(n, live[0])):
+    """Serial: a flag test per platelet, cheaper than a parallel launch."""
+    for i in range(min(n, live[0])):
         apply_join_one(i, state, joined, uid, aggregate)
 
 
