@@ -9,7 +9,14 @@ The geometry is a straight capillary slab (labels CAPILLARY inside a one-voxel
 SEPTUM wall, inlets at x = 0, outlets at x = nx − 1) with a uniform 1 mm/s
 velocity; the flow object only records occlusion (re-solves are the lattice
 benchmark's business). 90 % of the agents are sEVs, 10 % platelets, at a
-density of 2 agents per voxel.
+density of 2 agents per voxel. Operations act when their triggers fire: the
+host points (pool headroom, aggregate labels, occlusion) come every 100
+steps, so the timed steps are the device-only ones.
+
+On the cuda backend (a GPU, or Numba's CUDA simulator with
+NUMBA_ENABLE_CUDASIM=1) the JSON also holds ``per_step``: the syncs, kernel
+launches and array operations of each step, counted apart for logging steps
+(:func:`step_profile`).
 """
 
 from __future__ import annotations
@@ -42,7 +49,9 @@ class RecordingFlow:
         return None
 
 
-def build(backend, n_agents: int, seed: int = 1) -> Simulation:
+def build(backend, n_agents: int, seed: int = 1, log_every: int = 100) -> Simulation:
+    """The benchmark's blood slab of about ``n_agents`` agents; a time-series
+    row (a host point of the blood clock) every ``log_every`` steps."""
     n_vox = n_agents / AGENTS_PER_VOXEL
     ny = nz = max(6, int(round((n_vox / 4) ** (1 / 3))))
     nx = max(8, int(round(n_vox / (ny * nz))))
@@ -59,7 +68,7 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
                 "vesicles": {"plasma_concentration": f"{evs} 1/um^3", "binding_rate": "100 /s"},
             },
             "phases": [{"name": "blood", "clock": "blood", "duration": "1 s", "dt": "1 ms"}],
-            "output": {"progress": False},
+            "output": {"progress": False, "timeseries_every": log_every},
         }
     )
     labels = np.full((nx, ny, nz), L.SEPTUM, dtype=np.uint8)
@@ -79,12 +88,12 @@ def build(backend, n_agents: int, seed: int = 1) -> Simulation:
     return sim
 
 
-# The host decisions a blood step may still read from the device, one
-# transfer each ("module:function" of the code asking): the births of the
-# step (inflow), the agents leaving by outflow and clearance (transport), and
-# the EVs bound with whether platelets aggregated (settled in the aggregation). Relabelling aggregates and occlusion (with
-# its flow re-solve) read more, only in steps where platelets aggregated.
-STEP_SYNCS = {"blood/transport.py:act": 2, "blood/geometry.py:settle": 1}
+# Device->host transfers of a blood step that is not a host point (a logging
+# step or a phase's first step, sim/blood/settle.py), by "module:function" of
+# the code asking: none. Pool counts, births, removals, the ledger and joins
+# stay on the device; host points read the pool sizes, settle aggregate
+# labels and occlusion.
+STEP_SYNCS: dict[str, int] = {}
 
 
 def blood_ops(sim) -> list:
@@ -93,12 +102,14 @@ def blood_ops(sim) -> list:
 
 
 def advance(sim, dt: float = 1e-3, steps: int = 1) -> None:
-    """Run ``steps`` blood steps of ``dt`` s (every operation, no writers)."""
+    """Run ``steps`` blood steps of ``dt`` s (each operation when its trigger
+    fires, no writers)."""
     st = sim.state
     ops = blood_ops(sim)
     for _ in range(steps):
         for op in ops:
-            op.act(st, dt)
+            if op.trigger(st.step + 1, st.time + dt, dt):
+                op.act(st, dt)
         st.step += 1
         st.time += dt
 
@@ -106,33 +117,33 @@ def advance(sim, dt: float = 1e-3, steps: int = 1) -> None:
 def step_profile(n_agents: int = 400, steps: int = 6, log_every: int = 3, dt: float = 1e-3) -> dict:
     """Syncs, kernel launches and array operations of each blood step on the
     cuda backend (the CUDA simulator or a GPU), counted by
-    :class:`alveosim.benchmarks.counting.CountingBackend` after one uncounted step
-    (the first occlusion count); every ``log_every``-th step also logs a
-    time-series row (its syncs count apart). Returns the per-step samples,
-    their summary and the sync sites outside logging."""
+    :class:`alveosim.benchmarks.counting.CountingBackend` after the phase's
+    first step (a host point, uncounted). Every ``log_every``-th step is a
+    logging step: its counts, with the time-series row's own reads, go to
+    ``logging`` apart from the other steps' ``samples``. Returns the samples,
+    their summary (:func:`~alveosim.benchmarks.counting.per_step`), the
+    logging steps' counts and the sync sites ``{site: [(step, count)]}`` of
+    the steps that do not log."""
     from alveosim.benchmarks.counting import CountingBackend, per_step
 
     with CountingBackend() as be:
-        sim = build(be, n_agents)
+        sim = build(be, n_agents, log_every=log_every)
         st = sim.state
-        context = blood_ops(sim)[0].context
         advance(sim, dt)
         be.counts.reset()
-        samples, logging, sites, aggregated = [], [], {}, []
-        for _ in range(steps):
+        samples, logging, sites = [], [], {}
+        for step in range(1, steps + 1):
             advance(sim, dt)
-            samples.append(be.counts.snapshot())
-            aggregated.append(context.aggregated_at == st.step - 1)
-            step = len(samples)
-            for site, count in be.counts.sites.items():
-                sites.setdefault(site, []).append((step, count))
-            be.counts.reset()
-            if step % log_every == 0:
+            if sim.timeseries.trigger(st.step, st.time, dt):
                 for op in sim.operations:
                     op.observe(st)
                 logging.append(be.counts.snapshot())
-                be.counts.reset()
-    return {"agents": n_agents, "samples": samples, "aggregated": aggregated, "logging": logging, "sites": sites, **per_step(samples)}
+            else:
+                samples.append(be.counts.snapshot())
+                for site, count in be.counts.sites.items():
+                    sites.setdefault(site, []).append((step, count))
+            be.counts.reset()
+    return {"agents": n_agents, "samples": samples, "logging": logging, "sites": sites, **per_step(samples)}
 
 
 def run(backend_name: str, sizes, repeats: int) -> list[dict]:
@@ -142,16 +153,15 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
     for size in sizes:
         sim = build(backend, int(size))
         st = sim.state
-        ops = {type(op).__name__: op for op in sim.operations if "blood" in op.clocks and not op.writer}
+        ops = {type(op).__name__: op for op in blood_ops(sim)}
         dt = 1e-3
-
         context = ops["Binding"].context
 
         def part(names):
             def go():
                 for name in names:
-                    ops[name].act(st, dt)
-                context.settle(st)  # a binding timed alone leaves its removal pending
+                    if ops[name].trigger(st.step + 1, st.time + dt, dt):
+                        ops[name].act(st, dt)
                 st.step += 1
                 st.time += dt
 
@@ -159,20 +169,26 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
 
         n_agents = st.pool("ev").n + st.pool("platelet").n
         cells = context.platelet_cells
+        pl = st.pool("platelet")
+        n_platelets = pl.n
         parts = {
             "blood_step": list(ops),
             "transport": ["BloodTransport"],
             "binding": ["Binding"],
             "aggregation": ["PlateletActivation", "Aggregation"],
         }
-        scratch = {"ev": 1 + 8, "platelet": 1 + 16 + 1}  # fate, bind target / fate, cell_of + order, joined (bytes)
+        scratch = {"ev": 1 + 8, "platelet": 1 + 24 + 1}  # fate, bind target / fate, cell keys + order + sorted keys, joined (bytes)
         per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
         for kernel, names in parts.items():
             seconds = time_call(part(names), backend, repeats=repeats, warmup=1)
             rows.append(finish_row({"kernel": kernel, "size": n_agents, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_agents / seconds, "bytes_per_agent": per_agent}, bandwidth))
-        pl = st.pool("platelet")
-        seconds = time_call(lambda: cells.cells.build(pl.arrays["pos"], pl.n), backend, repeats=repeats, warmup=1)
-        rows.append(finish_row({"kernel": "neighbour_search (platelet cell list)", "size": pl.n, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": pl.n / seconds}, bandwidth))
+
+        def rebuild():
+            st.step += 1
+            cells.refresh(st)
+
+        seconds = time_call(rebuild, backend, repeats=repeats, warmup=1)
+        rows.append(finish_row({"kernel": "neighbour_search (platelet cell list)", "size": n_platelets, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_platelets / seconds}, bandwidth))
     return rows
 
 
@@ -193,7 +209,7 @@ def main(argv=None) -> None:
         except Exception as exc:  # the timings above still get written
             extra["per_step"] = {"error": f"{type(exc).__name__}: {exc}"}
         else:
-            extra["per_step"] = {k: v for k, v in profile.items() if k not in ("samples", "sites")}
+            extra["per_step"] = {k: v for k, v in profile.items() if k != "sites"}
             extra["per_step"]["sync_sites"] = sorted(profile["sites"])
             for row in rows:
                 if row["kernel"] == "blood_step":

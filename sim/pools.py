@@ -5,6 +5,13 @@ Each pool has a fixed ``capacity`` (rows allocated), a live count ``n`` (rows
 children after the live agents in deterministic slots (prefix sum over the
 parents' child counts); deaths compact the survivors in order; a pool grows
 (doubling) between steps when births would overflow it, so no birth is lost.
+
+A pool may keep its counts on the device (:meth:`AgentPool.count_on_device`):
+``counter`` (int64 [3]: live rows, next uid, births lost to a full pool) is
+then the truth, kernels read and advance it, and :meth:`AgentPool.compact`
+removes agents without the host knowing how many. ``n`` and ``next_uid``
+read the counter (one transfer) only when the host asks after such a change
+(logging, checkpoints, growing); rows at or past the live count stay zero.
 """
 
 from __future__ import annotations
@@ -29,11 +36,70 @@ class AgentPool:
     def __init__(self, species: Species, capacity: int, backend: Backend, next_uid: int = 0):
         self.species = species
         self.backend = backend
-        self.n = 0
-        self.next_uid = int(next_uid)
+        self.counter = None
+        self._stale = False
+        self._n = 0
+        self._next_uid = int(next_uid)
+        self._rows = None
         self.capacity = 0
         self.arrays: dict = {}
         self._allocate(max(1, int(capacity)))
+
+    # -- counts ----------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Live agents (a transfer when the device changed the count)."""
+        if self._stale:
+            self._read_counter()
+        return self._n
+
+    @n.setter
+    def n(self, value: int) -> None:
+        old = self.n
+        self._n = int(value)
+        if self.counter is not None:
+            if self._n < old:  # keep the rows past the live ones zero
+                for arr in self.arrays.values():
+                    arr[self._n : old] = 0
+            self._write_counter()
+
+    @property
+    def next_uid(self) -> int:
+        """The uid the next agent gets (a transfer when the device changed it)."""
+        if self._stale:
+            self._read_counter()
+        return self._next_uid
+
+    @next_uid.setter
+    def next_uid(self, value: int) -> None:
+        self.n  # settle the host copy first
+        self._next_uid = int(value)
+        self._write_counter()
+
+    def count_on_device(self) -> None:
+        """From now on keep ``n`` and ``next_uid`` in the device ``counter``
+        (int64 [3]: live rows, next uid, births lost because the pool was
+        full), advanced by kernels; the host reads it only when asked."""
+        if self.counter is None:
+            self.counter = self.backend.xp.zeros(3, dtype=np.int64)
+            self._write_counter()
+
+    def device_changed(self) -> None:
+        """The device changed ``counter``: the host copies are out of date."""
+        self._stale = True
+
+    def _write_counter(self) -> None:
+        if self.counter is not None:
+            self.counter[:] = self.backend.asarray(np.array([self._n, self._next_uid, 0], dtype=np.int64))
+
+    def _read_counter(self) -> None:
+        n, next_uid, lost = (int(v) for v in self.backend.to_host(self.counter))
+        self._n, self._next_uid, self._stale = n, next_uid, False
+        if lost:
+            raise PoolCapacityError(
+                f"species {self.species.name!r}: {lost:,} births did not fit the pool's {self.capacity:,} rows "
+                f"between two checks of its size; give the species a larger initial capacity"
+            )
 
     # -- storage ---------------------------------------------------------
     def _allocate(self, capacity: int) -> None:
@@ -56,6 +122,7 @@ class AgentPool:
             ) from None
         self.arrays = new
         self.capacity = capacity
+        self._rows = None
 
     def grow(self, min_capacity: int) -> None:
         """Reallocate to at least ``min_capacity`` rows (doubling), keeping agents."""
@@ -148,6 +215,28 @@ class AgentPool:
             for arr in self.arrays.values():
                 arr[:m] = arr[keep]
             self.n = m
+        return removed
+
+    def compact(self, dead):
+        """Remove live agents where ``dead[i]`` (device bool [capacity]) on the
+        device, survivors in order, rows past them zeroed; the pool must count
+        on the device (:meth:`count_on_device`). Returns the number removed as
+        a device int64 [1] (no transfer)."""
+        xp = self.backend.xp
+        if self._rows is None:
+            self._rows = xp.arange(self.capacity, dtype=np.int64)
+        rows = self._rows
+        live = self.counter[0:1]
+        alive = (rows < live) & ~dead[: self.capacity]
+        kept = xp.cumsum(alive)
+        m = kept[-1:]
+        source = xp.minimum(xp.searchsorted(kept, rows, side="right"), self.capacity - 1)
+        filled = rows < m
+        for arr in self.arrays.values():
+            arr[...] = xp.where(filled.reshape((-1,) + (1,) * (arr.ndim - 1)), arr[source], 0)
+        removed = live - m
+        self.counter[0:1] = m
+        self.device_changed()
         return removed
 
     # -- host views (logging, checkpoints, tests) -------------------------

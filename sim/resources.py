@@ -16,7 +16,9 @@ The estimate is a sum of named items, each ``count × bytes``:
 - per agent row of each species: ``Species.bytes_per_agent`` (declared
   dtypes) plus AGENT_SCRATCH for the operations' per-agent work arrays, times
   the pool's initial capacity as the features compute it from the config;
-- cell-list cells (2 i8 each), sized as :class:`alveosim.neighbours.CellList`.
+- cell-list cells (2 i8 each), sized as :class:`alveosim.neighbours.CellList`
+  (the aggregate labels' list); the blood step's platelet cell list is 3 i8
+  per platelet row (sorted cell ids).
 
 The peak is the kept items plus the flow solve's working memory: a
 re-solve after an occlusion that removes more than the reuse limit rebuilds
@@ -145,7 +147,8 @@ def estimate(config) -> Budget:
         items.append(Item("blood: voxel list", blood_frac * n, 8, "blood voxels"))
         p = config.blood.platelets
         cells = cell_list_cells(config.domain.size, max(p.contact_distance, p.aggregation_radius), agents.get("platelet", 0))
-        items.append(Item("blood: platelet cell list", cells, 16, "cells"))
+        items.append(Item("blood: aggregate-label cell list (host points)", cells, 16, "cells"))
+        items.append(Item("blood: platelet cell list (sorted cell ids)", agents.get("platelet", 0), 24, "rows"))
     for name, rows in agents.items():
         items.append(Item(f"agents: {name}", rows, REGISTRY[name].bytes_per_agent() + AGENT_SCRATCH, "rows"))
     return Budget(n, tuple(items))

@@ -37,8 +37,6 @@ def test_labels_converge_to_the_component_minimum(cpu):
     sim = channel_sim(cpu, shape=(40, 5, 5), blood=blood)
     n = 40
     put_agents(sim, "platelet", [[3.0 + 2.0 * i, 5.0, 5.0] for i in range(n)], state=np.full(n, AGGREGATED, np.uint8), aggregate=np.arange(n)[::-1].copy())
-    op = next(op for op in sim.operations if type(op).__name__ == "Aggregation")
     sim._attach_all()
-    cells = op.context.platelet_cells.refresh(sim.state)
-    relabel(sim.state.pool("platelet"), 2.5, cells)
+    relabel(sim.state.pool("platelet"), 2.5, np.array(sim.config.domain.size))
     np.testing.assert_array_equal(sim.state.pool("platelet").to_host()["aggregate"], 0)

@@ -34,7 +34,7 @@ def test_binding_only_within_contact_distance_to_the_nearest(backend):
     np.testing.assert_array_equal(pl["n_bound"], [2, 1])
     left = sim.backend.to_host(sim.state.pool("ev").live("pos"))
     np.testing.assert_allclose(left, np.array([[10.0, 5.0, 6.5], [14.5, 5.0, 5.0]], np.float32))
-    assert sim.state.values["ev_bound"] == 3
+    assert ledger.values(sim.state)["ev_bound"] == 3
     ev, platelets = ledger.expected_counts(sim.state)
     assert (sim.state.pool("ev").n, sim.state.pool("platelet").n) == (ev, platelets)
 
@@ -46,7 +46,7 @@ def test_blocked_beta2_gives_no_ev_driven_activation(backend, case):
     assert sim.state.pool("ev").n > 50 and sim.state.pool("platelet").n > 5
     step(sim, 5)
     pl = sim.state.pool("platelet").to_host()
-    assert sim.state.values["ev_bound"] == 0
+    assert ledger.values(sim.state)["ev_bound"] == 0
     assert (pl["n_bound"] == 0).all() and (pl["state"] == RESTING).all()
 
 
@@ -54,8 +54,8 @@ def test_bound_ev_count_equals_platelet_tally(backend):
     sim = still_sim(backend, binding_rate="200 /s", platelets={"density": "3e7 /uL"}, vesicles={"plasma_concentration": "5e11 /mL"})
     step(sim, 4)
     n_bound = sim.backend.to_host(sim.state.pool("platelet").live("n_bound"))
-    assert sim.state.values["ev_bound"] > 0
-    assert n_bound.sum() == sim.state.values["ev_bound"]
+    assert ledger.values(sim.state)["ev_bound"] > 0
+    assert n_bound.sum() == ledger.values(sim.state)["ev_bound"]
 
 
 def contact_sim(backend, n, theta, binding_rate):
@@ -71,7 +71,7 @@ def test_per_step_binding_probability_of_an_unblocked_ev(cpu):
     n = 8000
     sim = contact_sim(cpu, n, 0.0, f"{np.log(2) * 1e3} /s")
     step(sim, 1)
-    frac = sim.state.values["ev_bound"] / n
+    frac = ledger.values(sim.state)["ev_bound"] / n
     assert frac == pytest.approx(0.5, abs=5 * np.sqrt(0.25 / n))
 
 
@@ -82,10 +82,10 @@ def test_fraction_of_evs_that_ever_bind_is_the_unblocked_fraction(cpu, theta):
     n = 8000
     sim = contact_sim(cpu, n, theta, f"{np.log(2) * 1e3} /s")
     step(sim, 30)
-    bound = sim.state.values["ev_bound"]
+    bound = ledger.values(sim.state)["ev_bound"]
     assert bound / n == pytest.approx(1.0 - theta, abs=5 * np.sqrt(theta * (1 - theta) / n))
     step(sim, 20)
-    assert sim.state.values["ev_bound"] == bound  # the remaining EVs are all blocked
+    assert ledger.values(sim.state)["ev_bound"] == bound  # the remaining EVs are all blocked
     assert sim.state.pool("ev").n == n - bound
 
 

@@ -16,12 +16,13 @@ def test_occluding_count_is_the_volume_fraction_threshold():
 
 
 def test_occlusion_lowers_flow_through_the_clot(backend):
-    blood = blood_config(platelets={"diffusivity": "400 um^2/s", "density": "1 /uL", "aggregation_rate": "0 /s", "spontaneous_activation_rate": "0 /s"}, vesicles={"diffusivity": "400 um^2/s", "plasma_concentration": "1e11 /mL"})
+    blood = blood_config(platelets={"diffusivity": "400 um^2/s", "density": "1 /uL", "aggregation_rate": "0 /s", "aggregation_radius": "3 um", "spontaneous_activation_rate": "0 /s"}, vesicles={"diffusivity": "400 um^2/s", "plasma_concentration": "1e11 /mL"})
     sim = channel_sim(backend, blood=blood, mean_speed="0.2 mm/s")
     st = sim.state
     q0 = st.values["flow_rate_um3_s"]
     vx0 = backend.to_host(st.arrays["velocity"])[6, 1:4, 1:4, 0].copy()
-    # a clot of 2 aggregated platelets in each of 6 of the 9 lumen voxels of slab x = 6 (fraction 0.6)
+    # a clot of 2 aggregated platelets in each of 6 of the 9 lumen voxels of slab x = 6 (fraction 0.6),
+    # linked into one aggregate (neighbouring voxels' platelets are 2.5 um apart, within 3 um)
     clot_voxels = [(6, j, k) for j in (1, 2) for k in (1, 2, 3)]
     pos = [[(i + 0.3 + 0.4 * s) * H, (j + 0.5) * H, (k + 0.5) * H] for (i, j, k) in clot_voxels for s in (0, 1)]
     n = len(pos)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
+from alveosim.blood import ledger
 from alveosim.blood.species import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
 
 STILL = {"diffusivity": "0 um^2/s"}
@@ -50,7 +51,7 @@ def test_no_aggregation_without_bound_sev_or_spontaneous_activation(backend, spo
     sim = channel_sim(backend, shape=(8, 5, 5), blood=blood, mean_speed="0.2 mm/s", values={"antibody_theta": 1.0})
     step(sim, 4)
     pl = sim.state.pool("platelet").to_host()
-    assert sim.state.values["ev_bound"] == 0
+    assert ledger.values(sim.state)["ev_bound"] == 0
     if spontaneous == "0 /s":
         assert (pl["state"] == RESTING).all()
     else:

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from blood_channel import H, blood_config, channel_sim, put_agents, set_uniform_velocity, step
 from alveosim import labels as L
 from alveosim.blood import ledger
+from alveosim.pools import PoolCapacityError
 from alveosim.blood.config import BloodConfig
 
 STILL = {"diffusivity": "0 um^2/s"}
@@ -75,9 +76,9 @@ def test_inflow_matches_flow_times_plasma_concentration(cpu):
     step(sim, 100, dt=1e-3)
     q = 1000.0 * 9 * H * H  # um^3/s through the 3 x 3 inlet voxels
     expected = 0.2 * q * 0.1
-    assert sim.state.values["ev_inflow"] == pytest.approx(expected, abs=5 * np.sqrt(expected))
+    assert ledger.values(sim.state)["ev_inflow"] == pytest.approx(expected, abs=5 * np.sqrt(expected))
     expected_pl = 1e-2 * q * 0.1
-    assert sim.state.values["platelet_inflow"] == pytest.approx(expected_pl, abs=5 * np.sqrt(expected_pl))
+    assert ledger.values(sim.state)["platelet_inflow"] == pytest.approx(expected_pl, abs=5 * np.sqrt(expected_pl))
 
 
 def test_cpu_and_cuda_runs_are_identical(cpu, cuda):
@@ -94,3 +95,24 @@ def test_cpu_and_cuda_runs_are_identical(cpu, cuda):
         for field, arr in results[0][name].items():
             np.testing.assert_array_equal(arr, results[1][name][field], err_msg=f"{name}.{field}")
     assert results[0]["values"] == results[1]["values"]
+
+
+def test_host_points_grow_pools_before_births_fill_them(cpu):
+    """Pools of 4 rows under heavy inflow: the host points grow them ahead of
+    the births (no birth is lost), and without that check the births that
+    find no free row are reported, never silently dropped."""
+    blood = blood_config(platelets={"density": "1e7 /uL", "capacity": 4}, vesicles={"plasma_concentration": "2e11 /mL", "capacity": 4})
+    sim = channel_sim(cpu, shape=(8, 5, 5), blood=blood, duration="5 ms")
+    set_uniform_velocity(sim, 1000.0)
+    step(sim, 5)
+    st = sim.state
+    assert st.pool("ev").capacity > 4 and st.pool("platelet").capacity > 4
+    assert (st.pool("ev").n, st.pool("platelet").n) == ledger.expected_counts(st)
+    inflow = next(op for op in sim.operations if type(op).__name__ == "BloodInflow")
+    free = st.pool("ev").capacity - st.pool("ev").n
+    for _ in range(300):  # inflow alone (11 EVs a step), no host point: the EV pool fills up
+        inflow.act(st, 1e-3)
+        st.step += 1
+    with pytest.raises(PoolCapacityError, match="births did not fit"):
+        st.pool("ev").n
+    assert free < ledger.values(st)["ev_inflow"]

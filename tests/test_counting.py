@@ -45,8 +45,9 @@ def test_kernel_launches_are_counted_with_device_arrays_unwrapped(be):
     xp = be.xp
     target = be.asarray(np.array([0, 2, -1, 2], dtype=np.int64))
     n_bound = xp.zeros(3, dtype=np.int32)
+    live = be.asarray(np.array([4], dtype=np.int64))
     before = be.counts.snapshot()
-    count_bound(4, target, n_bound)
+    count_bound(4, live, target, n_bound)
     assert be.counts.launches - before[1] == 1 and be.counts.kernels["_count_bound"] == 1
     assert be.counts.syncs == before[0]
     assert be.to_host(n_bound).tolist() == [1, 0, 2]

@@ -70,3 +70,29 @@ def test_add_rejects_unknown_fields(cpu):
     pool = AgentPool(THING, 4, cpu)
     with pytest.raises(KeyError, match="unknown fields"):
         pool.add({"velocity": np.zeros((2, 3))})
+
+
+def test_device_counted_compaction_keeps_order_and_zeroes_the_rest(backend):
+    """A pool counting on the device removes agents without the host knowing
+    how many; the host reads the count only when asked."""
+    pool = make_pool(backend, n=10, capacity=16)
+    pool.count_on_device()
+    dead = np.zeros(16, dtype=bool)
+    dead[[0, 3, 4, 8, 12]] = True  # row 12 is past the live agents: ignored
+    removed = pool.compact(backend.asarray(dead))
+    assert pool._stale  # nothing read yet
+    assert backend.to_host(removed).tolist() == [4] and pool.n == 6
+    rows = {name: backend.to_host(arr) for name, arr in pool.arrays.items()}
+    assert np.array_equal(rows["tag"][:6], [1, 2, 5, 6, 7, 9]) and np.array_equal(rows["uid"][:6], [1, 2, 5, 6, 7, 9])
+    assert not rows["tag"][6:].any() and not rows["pos"][6:].any()  # rows past the live ones are zero
+    pool.add({"pos": np.ones((2, 3), np.float32)})
+    assert pool.n == 8 and backend.to_host(pool.counter).tolist() == [8, 12, 0]
+
+
+def test_births_lost_to_a_full_device_pool_are_an_error(cpu):
+    pool = make_pool(cpu, n=10, capacity=10)
+    pool.count_on_device()
+    pool.counter[2] += 3  # as the births kernel records births that found no free row
+    pool.device_changed()
+    with pytest.raises(PoolCapacityError, match="3 births did not fit"):
+        pool.n

@@ -4,10 +4,13 @@ CPU and CUDA launchers.
 Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
 [nx, ny, nz] (kernels/labels.py), ``occluded`` uint8 [nx, ny, nz],
 ``velocity`` float32 [nx, ny, nz, 3] µm/s (cell-centred). Agent positions are
-float32 [n, 3] µm. Cell lists (kernels/rules/neighbours.py): ``grid`` float64
-[4] = (x0, y0, z0, edge µm), ``dims`` int64 [3], ``cell_start`` int64
-[n_cells + 1], ``order`` int64 [n] (agent indices sorted by cell).
-State codes are kernels/states.py's.
+float32 [n, 3] µm. The platelet cell list is sorted, sized by the agents:
+``grid`` float64 [4] = (x0, y0, z0, edge µm), ``dims`` int64 [3] cells per
+axis (kernels/rules/neighbours.py), ``sorted_keys`` int64 [n] the agents'
+cell ids in increasing order and ``order`` int64 [n] their rows.
+State codes are kernels/states.py's. Launchers run a per-agent rule on
+rows ``[0, live[0])`` of a pool (``live``: its device counter, int64), so
+the host never needs the live count.
 """
 
 import math
@@ -17,7 +20,7 @@ from numba.extending import register_jitable
 
 from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
 from alveosim.kernels.rng import normal4, uniform4
-from alveosim.kernels.rules.neighbours import cell_coord, neighbour_cell
+from alveosim.kernels.rules.neighbours import cell_coord
 from alveosim.kernels.rules.voxels import voxel_index
 from alveosim.kernels.states import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
 
@@ -129,44 +132,96 @@ def poisson_one(i, lam, keys, seed, stream, step, counts):
 
 
 @register_jitable
-def place_one(k, first, offsets, voxels, dims, h, pos, uid, seed, stream, step):
-    """Put new agent row first + k uniformly inside its source voxel.
-    offsets: int64 [m + 1] exclusive prefix sums of the births per source;
-    voxels: int64 [m] flat voxel ids (ix·ny + iy)·nz + iz."""
-    lo = 0
-    hi = offsets.shape[0] - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if offsets[mid] <= k:
-            lo = mid
-        else:
-            hi = mid
-    v = voxels[lo]
-    iz = v % dims[2]
-    iy = (v // dims[2]) % dims[1]
-    ix = v // (dims[1] * dims[2])
-    row = first + k
-    a, b, c, _ = uniform4(seed, stream, step, uid[row], 0)
-    pos[row, 0] = (ix + 0.001 + 0.998 * a) * h
-    pos[row, 1] = (iy + 0.001 + 0.998 * b) * h
-    pos[row, 2] = (iz + 0.001 + 0.998 * c) * h
+def place_from_one(v, offsets, voxels, dims, h, pos, uid, field, value, counter, seed, stream, step):
+    """Put the births of source v (rows ``counter[0] + offsets[v]`` up to
+    ``counter[0] + offsets[v + 1]``, uids ``counter[1] + k``) uniformly
+    inside voxel ``voxels[v]`` and set ``field`` to ``value`` there. A row past
+    the pool's capacity (pos.shape[0]) is not placed (:func:`commit_births_one`
+    counts it as lost). offsets: int64 [m + 1] exclusive prefix sums of the
+    births per source; voxels: int64 [m] flat voxel ids (ix·ny + iy)·nz + iz;
+    counter: int64 [3] (live rows, next uid, births lost), read only."""
+    vox = voxels[v]
+    iz = vox % dims[2]
+    iy = (vox // dims[2]) % dims[1]
+    ix = vox // (dims[1] * dims[2])
+    first = counter[0]
+    for k in range(offsets[v], offsets[v + 1]):
+        row = first + k
+        if row >= pos.shape[0]:
+            return
+        uid[row] = counter[1] + k
+        a, b, c, _ = uniform4(seed, stream, step, uid[row], 0)
+        pos[row, 0] = (ix + 0.001 + 0.998 * a) * h
+        pos[row, 1] = (iy + 0.001 + 0.998 * b) * h
+        pos[row, 2] = (iz + 0.001 + 0.998 * c) * h
+        field[row] = value
 
 
 @register_jitable
-def nearest_within(x, y, z, self_index, pos, radius, grid, dims, cell_start, order, state, min_state):
+def commit_births_one(i, offsets, counter, capacity, ledger, key):
+    """After :func:`place_from_one`: the pool's live rows grow by the births
+    that fitted, its next uid by all births, ``counter[2]`` by those that did
+    not fit, and ``ledger[key]`` by those placed. One thread (i = 0)."""
+    total = offsets[offsets.shape[0] - 1]
+    placed = min(total, capacity - counter[0])
+    counter[0] += placed
+    counter[1] += total
+    counter[2] += total - placed
+    ledger[key] += placed
+
+
+@register_jitable
+def cell_key_one(i, live, pos, grid, dims, keys):
+    """keys[i] (int64) = cell id ``(cx·ny + cy)·nz + cz`` of agent i, or
+    the number of cells (after every cell) for a row at or past ``live[0]``."""
+    if i < live[0]:
+        cx = cell_coord(pos[i, 0], grid[0], grid[3], dims[0])
+        cy = cell_coord(pos[i, 1], grid[1], grid[3], dims[1])
+        cz = cell_coord(pos[i, 2], grid[2], grid[3], dims[2])
+        keys[i] = (cx * dims[1] + cy) * dims[2] + cz
+    else:
+        keys[i] = dims[0] * dims[1] * dims[2]
+
+
+@register_jitable
+def first_at_least(sorted_keys, key):
+    """Least index s with sorted_keys[s] >= key (binary search)."""
+    lo = 0
+    hi = sorted_keys.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sorted_keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@register_jitable
+def nearest_within(x, y, z, self_index, pos, radius, grid, dims, sorted_keys, order, state, min_state):
     """Index of the agent j != self_index nearest to (x, y, z) µm within
-    ``radius`` whose state[j] >= min_state (ties: the lower index), or -1."""
+    ``radius`` whose state[j] >= min_state (ties: the lower index), or -1.
+    The agents are sorted by cell: ``order`` (int64) lists agent rows by
+    increasing ``sorted_keys`` (their cell ids, :func:`cell_key_one`); the
+    3 cells along z of each of the 9 (x, y) neighbour columns are one run of
+    keys, found by binary search, so the result does not depend on the order
+    of agents within a cell."""
     cx = cell_coord(x, grid[0], grid[3], dims[0])
     cy = cell_coord(y, grid[1], grid[3], dims[1])
     cz = cell_coord(z, grid[2], grid[3], dims[2])
-    base = (cx * dims[1] + cy) * dims[2] + cz
+    z_lo = max(cz - 1, 0)
+    z_hi = min(cz + 1, dims[2] - 1)
     best = -1
     best_d2 = radius * radius
-    for kk in range(27):
-        c = neighbour_cell(base, kk, dims)
-        if c < 0:
+    for kk in range(9):
+        ix = cx + kk // 3 - 1
+        iy = cy + kk % 3 - 1
+        if ix < 0 or iy < 0 or ix >= dims[0] or iy >= dims[1]:
             continue
-        for s in range(cell_start[c], cell_start[c + 1]):
+        column = (ix * dims[1] + iy) * dims[2]
+        start = first_at_least(sorted_keys, column + z_lo)
+        end = first_at_least(sorted_keys, column + z_hi + 1)
+        for s in range(start, end):
             j = order[s]
             if j == self_index or state[j] < min_state:
                 continue
@@ -194,7 +249,7 @@ def is_blocked(seed, block_stream, uid, theta):
 
 
 @register_jitable
-def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, cell_start, order, target):
+def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, sorted_keys, order, target):
     """A free EV with beta2 > 0 whose β2 is not antibody-blocked
     (``is_blocked`` with fraction θ) binds, with probability p_bind =
     1 − exp(−k_bind·dt), the nearest platelet within ``radius`` µm:
@@ -208,7 +263,7 @@ def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, the
     u, _, _, _ = uniform4(seed, stream, step, ev_uid[i], 0)
     if u >= p_bind:
         return
-    j = nearest_within(np.float64(ev_pos[i, 0]), np.float64(ev_pos[i, 1]), np.float64(ev_pos[i, 2]), -1, pl_pos, radius, grid, dims, cell_start, order, pl_state, 0)
+    j = nearest_within(np.float64(ev_pos[i, 0]), np.float64(ev_pos[i, 1]), np.float64(ev_pos[i, 2]), -1, pl_pos, radius, grid, dims, sorted_keys, order, pl_state, 0)
     if j >= 0:
         target[i] = j
         ev_state[i] = 1
@@ -240,13 +295,13 @@ def activate_one(i, uid, state, n_bound, timer, activated_by, bonds_to_prime, de
 
 
 @register_jitable
-def join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, cell_start, order, join):
+def join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, sorted_keys, order, join):
     """An activated platelet joins, with probability p_join, its nearest
     activated or aggregated neighbour within ``radius`` µm: join[i] = 1 and
     join[partner] = 1 (both become aggregated; every writer writes 1)."""
     if state[i] != ACTIVATED:
         return
-    j = nearest_within(np.float64(pos[i, 0]), np.float64(pos[i, 1]), np.float64(pos[i, 2]), i, pos, radius, grid, dims, cell_start, order, state, ACTIVATED)
+    j = nearest_within(np.float64(pos[i, 0]), np.float64(pos[i, 1]), np.float64(pos[i, 2]), i, pos, radius, grid, dims, sorted_keys, order, state, ACTIVATED)
     if j < 0:
         return
     u, _, _, _ = uniform4(seed, stream, step, uid[i], 0)

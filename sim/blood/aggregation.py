@@ -9,18 +9,18 @@ import math
 
 import numpy as np
 
-from alveosim.blood.species import ACTIVATED, AGGREGATED
+from alveosim.blood.species import AGGREGATED
 from alveosim.clusters import connected_components
+from alveosim.neighbours import CellList
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
 
 
 class Aggregation(Operation):
-    """Join, then relabel aggregates (only in steps where platelets joined:
-    aggregated platelets are immobile, so labels change only then); such a
-    step is recorded as ``context.aggregated_at`` for the occlusion. The
-    number of joins is read with the step's other deferred counts
-    (``context.settle``)."""
+    """Join, every step, on the device: the join kernel marks pairs and the
+    apply kernel turns the marked activated platelets aggregated (labelled
+    by their own uid; nothing happens when none joined, so the host need not
+    know). The labels of connected sets are settled by :class:`AggregateLabels`."""
 
     clocks = frozenset({BLOOD})
 
@@ -33,38 +33,54 @@ class Aggregation(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.context.ensure(sim)
-        xp = sim.backend.xp
         self.k = sim.backend.kernels("blood")
-        self.joined = xp.zeros(0, dtype=np.uint8)
+        self.joined = sim.backend.xp.zeros(0, dtype=np.uint8)
 
     def act(self, state, dt):
         pool = state.pool("platelet")
-        xp = state.backend.xp
-        n = pool.n
         p_join = -math.expm1(-self.rate * dt)
-        if n == 0 or p_join <= 0.0:
-            self.context.settle(state)
+        if p_join <= 0.0:
             return
-        if self.joined.shape[0] < n:
-            self.joined = xp.zeros(max(n, 2 * self.joined.shape[0]), dtype=np.uint8)
-        joined = self.joined[:n]
+        if self.joined.shape[0] != pool.capacity:
+            self.joined = state.backend.xp.zeros(pool.capacity, dtype=np.uint8)
+        joined = self.joined
         joined[:] = 0
         cells = self.context.platelet_cells.refresh(state)
         pst = pool.arrays["state"]
-        self.k.join(n, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, cells.grid, cells.dims, cells.cell_start, cells.order, joined)
-        (joins,) = self.context.settle(state, [xp.count_nonzero((joined != 0) & (pst[:n] == ACTIVATED))])
-        if joins == 0:
-            return
-        self.context.aggregated_at = state.step
-        self.k.apply_join(n, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
-        relabel(pool, self.radius, cells)
+        self.k.join(pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, cells.grid, cells.dims, cells.sorted_keys, cells.order, joined)
+        self.k.apply_join(pool.capacity, pool.counter, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
 
 
-def relabel(pool, radius: float, cells) -> None:
+class AggregateLabels(Operation):
+    """At the blood clock's host points (``trigger``: the logging steps,
+    :func:`alveosim.blood.settle.host_points`), set each aggregated platelet's
+    ``aggregate`` to the least uid of its connected set. Aggregated platelets
+    are immobile and stay aggregated, so the labels are a function of the
+    aggregated set alone: settling them late gives the labels an every-step
+    relabelling would have, and the dynamics never read them."""
+
+    clocks = frozenset({BLOOD})
+
+    def __init__(self, radius_um: float, trigger=None):
+        super().__init__(trigger)
+        self.radius = radius_um
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.box_hi = np.array(sim.config.domain.size, dtype=np.float64)
+
+    def act(self, state, dt):
+        relabel(state.pool("platelet"), self.radius, self.box_hi)
+
+
+def relabel(pool, radius: float, box_hi) -> None:
     """Set each aggregated platelet's ``aggregate`` to the least uid of its
-    connected set (aggregated platelets linked within ``radius`` µm);
-    ``cells`` is the platelet cell list of this step."""
+    connected set (aggregated platelets linked within ``radius`` µm) in the
+    box ``[0, box_hi)`` µm. Reads the live count (host)."""
+    n = pool.n
+    cells = CellList(pool.backend, np.zeros(3), box_hi, radius, n)
+    cells.build(pool.arrays["pos"], n)
     aggregated = pool.live("state") == AGGREGATED
-    labels = connected_components(cells, pool.arrays["pos"], pool.arrays["uid"], pool.n, mask=aggregated, link_distance=radius)
+    labels = connected_components(cells, pool.arrays["pos"], pool.arrays["uid"], n, mask=aggregated, link_distance=radius)
     aggregate = pool.live("aggregate")
     aggregate[aggregated] = labels[aggregated]

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from alveosim.blood import ledger
 from alveosim.blood.species import BOUND
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
@@ -24,9 +25,7 @@ def binding_probability(binding_rate: float, dt: float) -> float:
 class Binding(Operation):
     """Each free EV records its target platelet (row) or −1; platelets then
     count their EVs with an integer scatter (exact whatever the order); bound
-    EVs leave the pool, counted as ``ev_bound``, at the step's transfer of
-    counts (``context.settle``, in the aggregation: the EVs are not read in
-    between)."""
+    EVs leave the pool, counted as ``ev_bound``, on the device (no transfer)."""
 
     clocks = frozenset({BLOOD})
 
@@ -47,15 +46,15 @@ class Binding(Operation):
         platelets = state.pool("platelet")
         p_bind = binding_probability(self.binding_rate, dt)
         theta = min(max(float(state.values.get("antibody_theta", 0.0)), 0.0), 1.0)
-        if evs.n == 0 or platelets.n == 0 or p_bind <= 0.0:
+        if p_bind <= 0.0:
             return
         xp = state.backend.xp
-        if self.target.shape[0] < evs.n:
-            self.target = xp.zeros(max(evs.n, 2 * self.target.shape[0]), dtype=np.int64)
+        if self.target.shape[0] != evs.capacity:
+            self.target = xp.zeros(evs.capacity, dtype=np.int64)
         cells = self.context.platelet_cells.refresh(state)
         self.k.bind(
-            evs.n, evs.arrays["pos"], evs.arrays["uid"], evs.arrays["state"], evs.arrays["beta2"], state.seed, int(Stream.EV_BIND), state.step,
-            p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, cells.grid, cells.dims, cells.cell_start, cells.order, self.target,
+            evs.capacity, evs.counter, evs.arrays["pos"], evs.arrays["uid"], evs.arrays["state"], evs.arrays["beta2"], state.seed, int(Stream.EV_BIND), state.step,
+            p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, cells.grid, cells.dims, cells.sorted_keys, cells.order, self.target,
         )
-        self.k.count_bound(evs.n, self.target, platelets.arrays["n_bound"])
-        self.context.defer_removal(evs, evs.live("state") == BOUND, "ev_bound")
+        self.k.count_bound(evs.capacity, evs.counter, self.target, platelets.arrays["n_bound"])
+        ledger.add(state, "ev_bound", evs.compact(evs.arrays["state"] == BOUND))

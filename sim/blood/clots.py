@@ -43,10 +43,11 @@ class Occlusion(Operation):
     """Count aggregated platelets per voxel; blood voxels holding at least
     :func:`occluding_count` of them are occluded through ``sim.flow.occlude``
     and the flow is re-solved (``sim.flow.solve``), only when the occluded set
-    grows. Counts are taken in the first step and then only in steps where
-    platelets aggregated (``context.aggregated_at``). Observes the clot
-    report (the lattice's flow observer logs the occluded capillary fraction
-    and the mean flow speed)."""
+    grows. Acts at the blood clock's host points (``trigger``: the logging
+    steps, :func:`alveosim.blood.settle.host_points`), the only steps that
+    read the device, so a clot occludes at the first logging step after it
+    reaches the threshold. Observes the clot report (the lattice's flow
+    observer logs the occluded capillary fraction and the mean flow speed)."""
 
     clocks = frozenset({BLOOD})
 
@@ -65,14 +66,10 @@ class Occlusion(Operation):
         self.k = sim.backend.kernels("blood")
         self.counts = sim.backend.xp.zeros(int(np.prod(geo.shape)), dtype=np.int32)
         self.min_count = occluding_count(self.threshold, self.platelet_volume, geo.voxel_volume)
-        self._counted = False
 
     def act(self, state, dt):
         pool = state.pool("platelet")
         xp = state.backend.xp
-        if self._counted and self.context.aggregated_at != state.step:
-            return  # aggregated platelets are immobile: their voxels change only when some join
-        self._counted = True
         geo = self.context.geometry
         self.counts[:] = 0
         self.k.count_in_voxels(pool.n, pool.arrays["pos"], pool.arrays["state"], AGGREGATED, geo.h, geo.dims, self.counts)

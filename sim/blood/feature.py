@@ -7,13 +7,14 @@ import numpy as np
 
 from alveosim.blood import columns as _columns  # noqa: F401  (declares the time-series columns)
 from alveosim.blood import ledger
-from alveosim.blood.aggregation import Aggregation
+from alveosim.blood.aggregation import AggregateLabels, Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
 from alveosim.blood.geometry import BloodContext, BloodGeometry
 from alveosim.blood.platelets import PlateletActivation
 from alveosim.blood.resolution import ClotResolution
 from alveosim.blood.seeding import free_counts, seed_free
+from alveosim.blood.settle import PoolHeadroom, host_points
 from alveosim.blood.species import EV, PLATELET
 from alveosim.blood.transport import BloodInflow, BloodTransport
 from alveosim.blood.windows import BloodWindow, window_trigger
@@ -33,28 +34,32 @@ def initialize(sim) -> None:
     n_platelets, n_evs = free_counts(st, geo, cfg)
     sim.add_pool(PLATELET, cfg.platelets.capacity or max(1024, 2 * n_platelets))
     sim.add_pool(EV, cfg.vesicles.capacity or max(1024, 2 * n_evs))
-    for key in ledger.KEYS:
-        st.values.setdefault(key, 0.0)
+    ledger.counts(st)
     seed_free(st, geo, cfg, np.random.default_rng([sim.config.seed, int(Stream.BLOOD_SEEDING)]))
 
 
 def operations(sim) -> list[Operation]:
-    """The blood-clock operations in step order: inflow and shedding,
-    transport and outflow, binding, activation, aggregation, occlusion; then,
-    on the tissue clock, clot resolution (with ``blood.clot_half_life``) and
-    the blood windows (when a phase has ``blood_windows``)."""
+    """The blood-clock operations in step order: pool headroom (host points),
+    inflow and shedding, transport and outflow, binding, activation,
+    aggregation, aggregate labels and occlusion (host points); then, on the
+    tissue clock, clot resolution (with ``blood.clot_half_life``) and the
+    blood windows (when a phase has ``blood_windows``)."""
     cfg = sim.config.blood
     if cfg is None:
         return []
     p, v = cfg.platelets, cfg.vesicles
     context = BloodContext(cutoff=max(p.contact_distance, p.aggregation_radius))
+    hosts = host_points(sim.config)
+    inflow = BloodInflow(context, p.density, v.plasma_concentration)
     ops = [
-        BloodInflow(context, p.density, v.plasma_concentration),
+        PoolHeadroom(inflow, hosts),
+        inflow,
         BloodTransport(context, v.diffusivity, v.half_life, p.diffusivity),
         Binding(context, v.binding_rate, p.contact_distance),
         PlateletActivation(p.bonds_to_prime, p.activation_delay, p.spontaneous_activation_rate),
         Aggregation(context, p.aggregation_rate, p.aggregation_radius),
-        Occlusion(context, cfg.occlusion_threshold, p.volume),
+        AggregateLabels(p.aggregation_radius, hosts),
+        Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
     if cfg.clot_half_life is not None:
         ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))

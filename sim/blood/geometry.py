@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alveosim.blood import ledger
 from alveosim.labels import BLOOD, INLET
-from alveosim.neighbours import CellList
 
 
 class BloodGeometry:
@@ -43,56 +41,53 @@ class BloodGeometry:
 
 class PlateletCells:
     """The platelet cell list (cutoff µm = the larger of the contact and
-    aggregation distances), built at most once per step: platelets move only
-    in transport, which acts before binding and aggregation."""
+    aggregation distances), sized by the platelets, not by the grid: each
+    platelet's cell id (rows past the live ones after every cell), the rows
+    sorted by it (``order``) and the sorted ids (``sorted_keys``), all over
+    the pool's capacity so the host never needs the live count. Built at most
+    once per step: platelets move only in transport, which acts before
+    binding and aggregation. Queries are order-free (the nearest within a
+    radius, ties to the lower row), so the sort need not be stable."""
 
-    def __init__(self, backend, geometry: BloodGeometry, cutoff: float, agents: int = 0):
-        self.cells = CellList(backend, np.zeros(3), geometry.box_hi, cutoff, agents)
-        self._key = None
+    def __init__(self, backend, geometry: BloodGeometry, cutoff: float):
+        extent = np.asarray(geometry.box_hi, dtype=np.float64)
+        dims = np.maximum(1, np.floor(extent / cutoff)).astype(np.int64)
+        self.backend = backend
+        self.dims = backend.asarray(dims)
+        self.grid = backend.asarray(np.array([0.0, 0.0, 0.0, float(np.max(extent / dims))], dtype=np.float64))
+        self.keys = backend.xp.zeros(0, dtype=np.int64)
+        self.order = self.sorted_keys = self.keys
+        self._k = backend.kernels("blood")
+        self._step = None
 
     def refresh(self, state):
         """The cell list of the platelets as they are now in this step."""
-        pool = state.pool("platelet")
-        key = (state.step, pool.n)
-        if key != self._key:
-            self.cells.build(pool.arrays["pos"], pool.n)
-            self._key = key
-        return self.cells
+        if state.step != self._step:
+            pool = state.pool("platelet")
+            xp = self.backend.xp
+            if self.keys.shape[0] != pool.capacity:
+                self.keys = xp.zeros(pool.capacity, dtype=np.int64)
+            self._k.cell_keys(pool.capacity, pool.counter, pool.arrays["pos"], self.grid, self.dims, self.keys)
+            self.order = xp.argsort(self.keys)
+            self.sorted_keys = self.keys[self.order]
+            self._step = state.step
+        return self
 
 
 class BloodContext:
-    """Geometry and cell list, built once on the first operation's attach;
-    ``aggregated_at``: the last step in which platelets aggregated; removals
-    deferred to the step's one transfer of counts (:meth:`settle`)."""
+    """Geometry and platelet cell list, built once on the first operation's
+    attach, which also turns the EV and platelet pools to device counts
+    (:meth:`alveosim.pools.AgentPool.count_on_device`): inside a blood step the
+    host reads nothing from the device."""
 
     def __init__(self, cutoff: float):
         self.cutoff = cutoff
-        self.aggregated_at = -1
-        self.pending: list = []
         self.geometry: BloodGeometry | None = None
         self.platelet_cells: PlateletCells | None = None
-
-    def defer_removal(self, pool, dead, key: str) -> None:
-        """Remove ``pool``'s agents where ``dead`` (device bool [n]) at the next
-        :meth:`settle`, counting them under ledger entry ``key``; nothing may
-        read or change the pool before then."""
-        if any(p is pool for p, _, _ in self.pending):
-            raise RuntimeError(f"blood: a removal from {pool.species.name!r} is already pending; settle it first")
-        self.pending.append((pool, dead, key))
-
-    def settle(self, state, counts=()) -> list[int]:
-        """Read the device counts ``counts`` and the sizes of the deferred
-        removals in one transfer; apply the removals and their ledger
-        entries. Returns the host values of ``counts``."""
-        pending, self.pending = self.pending, []
-        xp = state.backend.xp
-        values = state.backend.scalars([*counts, *(xp.count_nonzero(dead) for _, dead, _ in pending)])
-        for (pool, dead, key), removed in zip(pending, values[len(counts):]):
-            pool.remove(dead, removed)
-            ledger.add(state, key, removed)
-        return values[: len(counts)]
 
     def ensure(self, sim) -> None:
         if self.geometry is None:
             self.geometry = BloodGeometry(sim)
-            self.platelet_cells = PlateletCells(sim.backend, self.geometry, self.cutoff, sim.state.pool("platelet").capacity)
+            self.platelet_cells = PlateletCells(sim.backend, self.geometry, self.cutoff)
+        for name in ("ev", "platelet"):
+            sim.state.pool(name).count_on_device()

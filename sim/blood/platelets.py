@@ -37,12 +37,13 @@ class PlateletActivation(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.k = sim.backend.kernels("blood")
+        sim.state.pool("platelet").count_on_device()
 
     def act(self, state, dt):
         pool = state.pool("platelet")
         p_spont = -math.expm1(-self.spontaneous_rate * dt)
         self.k.activate(
-            pool.n, pool.arrays["uid"], pool.arrays["state"], pool.arrays["n_bound"], pool.arrays["timer"], pool.arrays["activated_by"],
+            pool.capacity, pool.counter, pool.arrays["uid"], pool.arrays["state"], pool.arrays["n_bound"], pool.arrays["timer"], pool.arrays["activated_by"],
             self.bonds_to_prime, self.delay, p_spont, dt, state.seed, int(Stream.PLATELET_ACTIVATION), state.step,
         )
 

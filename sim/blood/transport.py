@@ -10,6 +10,7 @@ import numpy as np
 
 from alveosim.blood import ledger
 from alveosim.blood.species import AGGREGATED
+from alveosim.kernels.rules.blood import CLEARED, KEEP, OUTFLOW
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
 
@@ -24,34 +25,31 @@ def plasma_ev_concentration(state, fallback: float) -> float:
 
 class Births:
     """Poisson(lam[v]) new agents in each voxel ``voxels[v]`` of one pool,
-    drawn on the device (keyed by voxel id); their total is read with the
-    other births of the step in one transfer (``Backend.scalars``), then
-    :meth:`place` puts them uniformly inside their voxels (keyed by the new
-    uids). voxels: device int64 [m] flat ids; lam: device float64 [m]."""
+    drawn on the device (keyed by voxel id), then placed uniformly inside
+    their voxels (keyed by the new uids) after the pool's live rows, all
+    without a transfer: the pool's device counter gives the first row and
+    uid, and grows by the births (the ledger entry too).
+    voxels: device int64 [m] flat ids; lam: device float64 [m]."""
 
-    def __init__(self, pool, kernels, voxels, lam, seed: int, stream: int, place_stream: int, step: int):
+    def __init__(self, pool, kernels, voxels, lam, seed: int, stream: int, step: int):
         xp = pool.backend.xp
-        m = int(voxels.shape[0])
-        self.pool, self.kernels, self.voxels = pool, kernels, voxels
-        self.seed, self.place_stream, self.step = seed, place_stream, step
-        self.offsets = xp.zeros(m + 1, dtype=np.int64)
-        if m:
-            counts = xp.zeros(m, dtype=np.int64)
-            kernels.poisson_counts(m, lam, voxels, seed, stream, step, counts)
+        self.m = int(voxels.shape[0])
+        self.pool, self.kernels, self.voxels, self.seed, self.step = pool, kernels, voxels, seed, step
+        self.offsets = xp.zeros(self.m + 1, dtype=np.int64)
+        if self.m:
+            counts = xp.zeros(self.m, dtype=np.int64)
+            kernels.poisson_counts(self.m, lam, voxels, seed, stream, step, counts)
             self.offsets[1:] = xp.cumsum(counts)
 
-    @property
-    def total(self):
-        """Device 0-d int64: agents born."""
-        return self.offsets[-1]
-
-    def place(self, total: int, geometry) -> int:
-        """Append the ``total`` agents (the host value of :attr:`total`) and
-        place them; returns ``total`` (rows ``[pool.n - total, pool.n)``)."""
-        if total:
-            first = self.pool.append(total)
-            self.kernels.place(total, first, self.offsets, self.voxels, geometry.dims, geometry.h, self.pool.arrays["pos"], self.pool.arrays["uid"], self.seed, self.place_stream, self.step)
-        return total
+    def place(self, state, geometry, place_stream: int, field: str, value, key: str) -> None:
+        """Put the births in the pool with ``field`` = ``value`` and count them
+        under ledger entry ``key``."""
+        if not self.m:
+            return
+        pool = self.pool
+        self.kernels.place(self.m, self.offsets, self.voxels, geometry.dims, geometry.h, pool.arrays["pos"], pool.arrays["uid"], pool.arrays[field], value, pool.counter, self.seed, place_stream, self.step)
+        self.kernels.commit_births(1, self.offsets, pool.counter, pool.capacity, ledger.counts(state), ledger.INDEX[key])
+        pool.device_changed()
 
 
 class BloodInflow(Operation):
@@ -101,26 +99,38 @@ class BloodInflow(Operation):
             self._shed_key = key
         return self._shed_voxels
 
-    def act(self, state, dt):
+    def _sources(self, state, dt):
+        """(pool, ledger key, voxels, lam) of each birth source this step:
+        device int64 [m] flat voxel ids and float64 [m] expected births."""
         geo = self.context.geometry
         volume_per_step = self._inlet_volumes(state, dt)
         platelets, evs = state.pool("platelet"), state.pool("ev")
-        births = {"platelet_inflow": Births(platelets, self.k, geo.inlet_voxels, volume_per_step * self.platelet_density, state.seed, int(Stream.PLATELET_INFLOW), int(Stream.PLATELET_PLACE), state.step)}
+        out = [(platelets, "platelet_inflow", geo.inlet_voxels, volume_per_step * self.platelet_density)]
         conc = plasma_ev_concentration(state, self.ev_fallback)
         if conc > 0.0:
-            births["ev_inflow"] = Births(evs, self.k, geo.inlet_voxels, volume_per_step * conc, state.seed, int(Stream.EV_INFLOW), int(Stream.EV_PLACE), state.step)
+            out.append((evs, "ev_inflow", geo.inlet_voxels, volume_per_step * conc))
         shed = state.arrays.get("ev_shed_rate")
         if shed is not None:
             voxels = self._shedding_voxels(state, shed)
-            lam = shed.ravel()[voxels].astype(np.float64) * dt
-            births["ev_shed"] = Births(evs, self.k, voxels, lam, state.seed, int(Stream.EV_SHED), int(Stream.EV_PLACE), state.step)
+            out.append((evs, "ev_shed", voxels, shed.ravel()[voxels].astype(np.float64) * dt))
+        return out
+
+    def expected_births(self, state, dt) -> dict[str, float]:
+        """Expected births per step of each pool (one transfer; host points only)."""
+        sources = self._sources(state, dt)
+        sums = state.backend.scalars([lam.sum() for _, _, _, lam in sources])
+        out = {"platelet": 0.0, "ev": 0.0}
+        for (pool, _, _, _), total in zip(sources, sums):
+            out[pool.species.name] += float(total)
+        return out
+
+    def act(self, state, dt):
+        geo = self.context.geometry
         beta2 = float(state.values.get("ev_beta2", 1.0))
-        for (key, birth), total in zip(births.items(), state.backend.scalars([b.total for b in births.values()])):
-            born = birth.place(total, geo)
-            if born:
-                field, value = ("aggregate", -1) if key == "platelet_inflow" else ("beta2", beta2)
-                birth.pool.arrays[field][birth.pool.n - born : birth.pool.n] = value
-            ledger.add(state, key, born)
+        streams = {"platelet_inflow": Stream.PLATELET_INFLOW, "ev_inflow": Stream.EV_INFLOW, "ev_shed": Stream.EV_SHED}
+        for pool, key, voxels, lam in self._sources(state, dt):
+            field, value, place = ("aggregate", -1, Stream.PLATELET_PLACE) if key == "platelet_inflow" else ("beta2", beta2, Stream.EV_PLACE)
+            Births(pool, self.k, voxels, lam, state.seed, int(streams[key]), state.step).place(state, geo, int(place), field, value, key)
 
 
 class BloodTransport(Operation):
@@ -144,32 +154,31 @@ class BloodTransport(Operation):
         self.fate = {"ev": sim.backend.xp.zeros(0, dtype=np.int8), "platelet": sim.backend.xp.zeros(0, dtype=np.int8)}
 
     def _move(self, state, name, diffusivity, p_clear, immobile, stream, dt):
-        """Launch the move of pool ``name``; returns its fates (device int8 [n])."""
+        """Launch the move of pool ``name``; returns its fates (device int8
+        [capacity], KEEP past the live rows)."""
         pool = state.pool(name)
         xp = state.backend.xp
-        n = pool.n
-        if self.fate[name].shape[0] < n:
-            self.fate[name] = xp.zeros(max(n, 2 * self.fate[name].shape[0]), dtype=np.int8)
+        if self.fate[name].shape[0] != pool.capacity:
+            self.fate[name] = xp.zeros(pool.capacity, dtype=np.int8)
         fate = self.fate[name]
+        fate[:] = 0
         geo = self.context.geometry
         self.k.transport(
-            n, pool.arrays["pos"], pool.arrays["uid"], pool.arrays["state"], immobile, state.seed, stream, state.step,
+            pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pool.arrays["state"], immobile, state.seed, stream, state.step,
             math.sqrt(2.0 * diffusivity * dt), dt, geo.h, p_clear,
             state.arrays["labels"], state.arrays["occluded"], state.arrays["velocity"], fate,
         )
-        return fate[:n]
+        return fate
 
     def act(self, state, dt):
         xp = state.backend.xp
         p_clear = -math.expm1(-math.log(2.0) / self.ev_half_life * dt)
         ev_fate = self._move(state, "ev", self.ev_diffusivity, p_clear, NO_IMMOBILE_STATE, int(Stream.EV_TRANSPORT), dt)
         pl_fate = self._move(state, "platelet", self.platelet_diffusivity, 0.0, AGGREGATED, int(Stream.PLATELET_TRANSPORT), dt)
-        ev_out, ev_cleared, pl_out = state.backend.scalars([xp.count_nonzero(ev_fate == 1), xp.count_nonzero(ev_fate == 2), xp.count_nonzero(pl_fate == 1)])
-        state.pool("ev").remove(ev_fate != 0, ev_out + ev_cleared)
-        state.pool("platelet").remove(pl_fate != 0, pl_out)
-        ledger.add(state, "ev_outflow", ev_out)
-        ledger.add(state, "ev_cleared", ev_cleared)
-        ledger.add(state, "platelet_outflow", pl_out)
+        ledger.add(state, "ev_outflow", xp.count_nonzero(ev_fate == OUTFLOW))
+        ledger.add(state, "ev_cleared", xp.count_nonzero(ev_fate == CLEARED))
+        ledger.add(state, "platelet_outflow", state.pool("platelet").compact(pl_fate != KEEP))
+        state.pool("ev").compact(ev_fate != KEEP)
 
     def observe(self, state):
         return {"ev_free": float(state.pool("ev").n), **ledger.values(state)}
