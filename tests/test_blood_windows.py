@@ -12,6 +12,7 @@ import pytest
 
 from blood_channel import H, blood_config, channel_sim, put_agents
 from alveosim.backend import select_backend
+from alveosim.blood.settle import WINDOW_EVERY, host_points
 from alveosim.blood.species import AGGREGATED
 from alveosim.blood.windows import window_step
 from alveosim.config import load_config
@@ -89,6 +90,15 @@ def test_window_runs_the_blood_operations_at_the_scheduled_tissue_steps(cpu):
     assert [step for step, _ in tissue.calls] == list(range(6))  # once per tissue step, on the tissue step count
     assert sim.state.step == 6 and sim.state.values["blood_windows"] == 3
     assert min(expected) >= sim.total_steps  # window steps never share a random key with the run's own steps
+
+
+def test_host_points_inside_a_window_are_its_first_last_and_every_25th_step(cpu):
+    sim = channel_sim(cpu, blood=quiet_blood(), phases=tissue_phase(4, {"every": "2 min", "duration": "120 ms", "dt": "2 ms"}))
+    hosts = host_points(sim.config)
+    for tissue_step in (2, 4):
+        fired = [k for k in range(60) if hosts(window_step(4, 60, tissue_step, k) + 1, 0.0, 2e-3)]
+        assert fired == [0, 24, 49, 59]
+    assert hosts.longest_gap(window_step(4, 60, 2, 3) + 1) == WINDOW_EVERY
 
 
 def test_window_clot_persists_as_occlusion_and_free_blood_is_replaced(cpu):
