@@ -16,14 +16,11 @@ from __future__ import annotations
 
 from alveosim.operations import TISSUE, Operation
 from alveosim.triggers import At
-from alveosim.tumour.geometry import confinement_labels, tumour_cell_list
+from alveosim.tumour.geometry import MAX_CYCLE_PER_STEP, confinement_labels, tumour_cell_list
 from alveosim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
 from alveosim.tumour.mechanics import TumourMechanics
 from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
 from alveosim.tumour.species import TUMOUR
-
-MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
-
 
 class TumourSeeding(Operation):
     """Adds the seeded cells (``alveosim.tumour.seeding``) to the pool once, at

@@ -20,11 +20,31 @@ def confinement_labels(sim):
     return sim.tumour_box_labels
 
 
+MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
+
+
+def largest_radius(cfg) -> float:
+    """Largest radius a cell reaches (µm): ``radius`` at cycle 1, grown for at
+    most one more tissue step (dt ≤ MAX_CYCLE_PER_STEP · doubling time) before
+    it divides."""
+    return cfg.radius * 2.0 ** (MAX_CYCLE_PER_STEP / 3.0)
+
+
 def cell_list_cutoff(cfg) -> float:
-    """Cell edge (µm) for the tumour cell list: at least the crowding distance
-    and 2.5 · radius, so every touching pair (r ≤ radius · 2^(dt/T)^(1/3)) is
-    in the 27 cells around a cell."""
-    return max(cfg.crowding_um, 2.5 * cfg.radius)
+    """Cell edge (µm) for the tumour cell list: at least the crowding
+    distance, 2.5 · radius and the largest contact distance plus the
+    mechanics' skin, so every touching pair is in the 27 cells around a cell
+    while no cell has moved more than half the skin since the list was built."""
+    skin = cfg.mechanics.skin or 0.0
+    return max(cfg.crowding_um, 2.5 * cfg.radius, 2.0 * largest_radius(cfg) + skin)
+
+
+def mechanics_skin(cfg, edge: float) -> float:
+    """Skin (µm) of the mechanics on a cell list of cell ``edge`` µm: the
+    configured one, else the list's slack beyond the largest contact distance."""
+    if cfg.mechanics.skin is not None:
+        return cfg.mechanics.skin
+    return max(0.0, edge - 2.0 * largest_radius(cfg))
 
 
 def tumour_cell_list(sim, cfg) -> CellList:
