@@ -164,3 +164,22 @@ def test_cells_never_enter_a_capillary_even_when_pushed(backend):
     lab = labels[ijk[:, 0], ijk[:, 1], ijk[:, 2]]
     assert not np.isin(lab, (*BLOOD, POST)).any()
     assert math.isfinite(float(backend.to_host(pool.live("pos")).sum()))
+
+
+def test_crowding_count_on_sorted_slots_equals_the_cell_list_query(backend):
+    """The growth's crowding count (agents sorted by cell) equals the generic
+    cell-list radius query, agent by agent."""
+    n = _n(backend, 400, 40)
+    pos = _cluster(n, np.full(3, 30.0), 25.0, seed=5).astype(np.float32)
+    cells = CellList(backend, np.zeros(3), np.full(3, 60.0), cutoff=12.0)
+    p = backend.asarray(pos)
+    cells.build(p, n)
+    expected = backend.xp.zeros(n, dtype=np.int32)
+    cells.count_within(p, 12.0, expected)
+    sorted_pos = backend.xp.zeros((n, 3), dtype=np.float32)
+    got = backend.xp.zeros(n, dtype=np.int32)
+    k = backend.kernels("tumour")
+    k.take_rows(n, cells.order, p, sorted_pos)
+    k.crowding(n, sorted_pos, cells.order, cells.cell_of, cells.dims, cells.cell_start, 12.0, got)
+    np.testing.assert_array_equal(backend.to_host(got), backend.to_host(expected))
+    assert backend.to_host(expected).max() > 3  # crowded enough to count

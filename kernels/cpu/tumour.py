@@ -2,7 +2,7 @@
 
 from numba import njit, prange
 
-from alveosim.kernels.rules.tumour import (death_one, divide_one, emt_one, gather_one, grow_one, list_one, motility_one, overlap_one, put_row_one, repel_one,
+from alveosim.kernels.rules.tumour import (crowding_one, death_one, divide_one, emt_one, gather_one, grow_one, list_one, motility_one, overlap_one, put_row_one, repel_one,
                                           take_row_one)
 
 
@@ -55,6 +55,13 @@ def motility(n, pos, state, uid, labels, h, sigma, seed, stream, step):
     """Confined random step of EMT cells (in place)."""
     for i in prange(n):
         motility_one(i, pos, state, uid, labels, h, sigma, seed, stream, step)
+
+
+@njit(parallel=True, cache=True)
+def crowding(n, pos, order, cell_of, dims, cell_start, radius, out):
+    """out[order[k]] = agents within ``radius`` of slot k (see crowding_one)."""
+    for k in prange(n):
+        crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out)
 
 
 @njit(parallel=True, cache=True)

@@ -3,7 +3,7 @@
 from numba import cuda
 
 from alveosim.kernels.cuda.launch import grid1d
-from alveosim.kernels.rules.tumour import (death_one, divide_one, emt_one, gather_one, grow_one, list_one, motility_one, overlap_one, put_row_one, repel_one,
+from alveosim.kernels.rules.tumour import (crowding_one, death_one, divide_one, emt_one, gather_one, grow_one, list_one, motility_one, overlap_one, put_row_one, repel_one,
                                           take_row_one)
 
 
@@ -66,6 +66,14 @@ def _motility(n, pos, state, uid, labels, h, sigma, seed, stream, step):
 
 
 @cuda.jit(cache=True)
+def _crowding(n, pos, order, cell_of, dims, cell_start, radius, out):
+    """out[order[k]] = agents within ``radius`` of slot k (see crowding_one)."""
+    k = cuda.grid(1)
+    if k < n:
+        crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out)
+
+
+@cuda.jit(cache=True)
 def _grow(n, volume, radius, cycle, cycle_time, n_neigh, crowding_limit, dt, divide):
     """Cycle and volume growth; divide[i] = 1 when the cycle is complete."""
     i = cuda.grid(1)
@@ -104,6 +112,7 @@ gather = grid1d(_gather)
 take_rows = grid1d(_take_rows)
 put_rows = grid1d(_put_rows)
 motility = grid1d(_motility)
+crowding = grid1d(_crowding)
 grow = grid1d(_grow)
 divide = grid1d(_divide)
 death = grid1d(_death)

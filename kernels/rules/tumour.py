@@ -431,3 +431,25 @@ def emt_one(i, uid, state, emt_factor, trm_contact, seed, stream, step, k_dt, k_
     u, _, _, _ = uniform4(seed, stream, step, uid[i], 0)
     if u < -math.expm1(-k_dt * drive):
         state[i] = EMT
+
+
+@register_jitable
+def crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out):
+    """out[order[k]] (int32) = number of other agents within ``radius`` µm of
+    the agent in sorted slot k (``pos`` [≥n, 3] float32 in slot order, from
+    ``take_row_one``); distances in float32 as in kernels/rules/neighbours.py
+    ``distance2``, so the count equals its ``within_one``."""
+    i = order[k]
+    r2 = radius * radius
+    count = 0
+    lo, hi = block_bounds(cell_of[i], dims)
+    for ax in range(lo[0], hi[0]):
+        for ay in range(lo[1], hi[1]):
+            row = (ax * dims[1] + ay) * dims[2]
+            for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
+                dx = pos[k, 0] - pos[j, 0]
+                dy = pos[k, 1] - pos[j, 1]
+                dz = pos[k, 2] - pos[j, 2]
+                if j != k and dx * dx + dy * dy + dz * dz < r2:
+                    count += 1
+    out[i] = count
