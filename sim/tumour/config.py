@@ -51,8 +51,8 @@ class Mechanics(StrictModel):
     max_sweeps: int = Field(default=60, ge=1, le=1000, description="most sweeps per tissue step")
     max_displacement: Length = Field(default=2.0, gt=0, description="µm per sweep")
     tolerance: float = Field(default=0.1, gt=0, lt=1, description="allowed pair overlap / smaller radius")
-    skin: Length | None = Field(default=None, ge=0, description="µm of cell-list slack (rebuilt after half of it); "
-                                "default: the tumour cell list's cutoff minus the largest contact distance")
+    skin: Length | None = Field(default=None, ge=0, description="µm of cell-list slack beyond the largest contact distance "
+                                "(rebuilt after half of it); default: the cell radius")
 
     @model_validator(mode="after")
     def _check(self):

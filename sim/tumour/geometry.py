@@ -1,5 +1,6 @@
-"""Where tumour cells may be: the voxel labels they are confined by and the
-tumour cell list shared with the macrophage and lesion features."""
+"""Where tumour cells may be: the voxel labels they are confined by, the
+tumour cell list shared with the macrophage and lesion features, and the
+sizes of the repulsion's own cell list."""
 
 from __future__ import annotations
 
@@ -31,23 +32,18 @@ def largest_radius(cfg) -> float:
 
 
 def cell_list_cutoff(cfg) -> float:
-    """Cell edge (µm) for the tumour cell list: at least the crowding
-    distance, 2.5 · radius and the largest contact distance plus the
-    mechanics' skin, so every touching pair is in the 27 cells around a cell
-    while no cell has moved more than half the skin since the list was built."""
-    skin = cfg.mechanics.skin or 0.0
-    return max(cfg.crowding_um, 2.5 * cfg.radius, 2.0 * largest_radius(cfg) + skin)
+    """Cell edge (µm) for the tumour cell list: at least the crowding distance
+    and 2.5 · radius, so every touching pair (r ≤ ``largest_radius``) is in
+    the 27 cells around a cell."""
+    return max(cfg.crowding_um, 2.5 * cfg.radius)
 
 
-def mechanics_skin(cfg, edge: float) -> float:
-    """Skin (µm) of the mechanics on a cell list of cell ``edge`` µm: the
-    configured one, else the list's slack beyond the largest contact distance."""
-    if cfg.mechanics.skin is not None:
-        return cfg.mechanics.skin
-    return max(0.0, edge - 2.0 * largest_radius(cfg))
+def mechanics_skin(cfg) -> float:
+    """Skin (µm) of the repulsion's cell list: ``mechanics.skin``, else the radius."""
+    return cfg.mechanics.skin if cfg.mechanics.skin is not None else cfg.radius
 
 
-def tumour_cell_list(sim, cfg) -> CellList:
-    """A cell list over the domain with the tumour cutoff."""
+def tumour_cell_list(sim, cfg, cutoff: float | None = None) -> CellList:
+    """A cell list over the domain with the tumour cutoff (or ``cutoff`` µm)."""
     size = np.asarray(sim.config.domain.size, dtype=np.float64)
-    return CellList(sim.backend, np.zeros(3), size, cutoff=cell_list_cutoff(cfg))
+    return CellList(sim.backend, np.zeros(3), size, cutoff=cutoff or cell_list_cutoff(cfg))

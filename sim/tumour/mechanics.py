@@ -1,8 +1,8 @@
 """Tumour-cell mechanics on the tissue clock: EMT motility, then overdamped
 centre-based repulsion relaxed in Jacobi sweeps (read one position buffer,
 write the other, swap) with confinement, until the overlap meets the
-tolerance; the cell list is left built on the final positions for the other
-features (``sim.tumour_cells``)."""
+tolerance; the shared tumour cell list is left built on the final positions
+for the other features (``sim.tumour_cells``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from alveosim.kernels.rules.tumour import CONVERGED, EMT, FROZEN, RUNNING
 from alveosim.operations import TISSUE, Operation
 from alveosim.streams import Stream
-from alveosim.tumour.geometry import confinement_labels, largest_radius, mechanics_skin
+from alveosim.tumour.geometry import confinement_labels, largest_radius, mechanics_skin, tumour_cell_list
 
 CHECK_EVERY = 4  # sweeps between host reads of the sweep state on a GPU
 NEIGHBOUR_SLOTS = 32  # neighbour-list columns per agent, the last a scratch one (more neighbours: the agent scans its 27 cells)
@@ -64,7 +64,7 @@ class Relaxation:
         self.capacity = -1
         self.sorted = False
         self.sweeps = 0  # sweeps launched by the last relax (host count)
-        self.builds = 0  # cell-list builds by the last relax, the final one included
+        self.builds = 0  # cell-list builds by the last relax
 
     def _buffers(self, pool) -> None:
         """Slot-ordered copies of the pool's columns, sized to its capacity."""
@@ -119,15 +119,12 @@ class Relaxation:
         """Sweep until the positions meet the tolerance (tested from sweep
         ``min_sweeps`` on) or ``max_sweeps`` sweeps ran. Returns the largest
         overlap of the final positions (one more overlap pass when the cap was
-        reached); leaves ``pool.arrays["pos"]`` final and the cell list built
-        on it."""
+        reached), which it leaves in ``pool.arrays["pos"]``."""
         n = pool.n
         m = self.mech
         self.sweeps = 0
         self.builds = 0
         if n < 2:
-            self.cells.build(pool.arrays["pos"], n)
-            self.builds = 1
             return 0.0
         be, c = self.backend, self.cells
         self._buffers(pool)
@@ -165,17 +162,16 @@ class Relaxation:
             worst = float(be.scalar(self.overlap[:n].max()))
         self.k.put_rows(n, c.order, self.pos, pool.arrays["pos"])
         self.sorted = False
-        c.build(pool.arrays["pos"], n)
-        self.builds += 1
         return worst
 
 
 class TumourMechanics(Operation):
     """Tissue clock: EMT cells take a confined random step (sigma = sqrt(2 D dt),
     D = v² τ / 3 from ``emt_speed`` and ``emt_persistence``), then repulsion
-    sweeps push overlapping cells apart (``Relaxation.relax``). Rebuilds
-    ``sim.tumour_cells`` on the final positions and keeps the largest
-    overlap in ``state.values["tumour_max_overlap"]``."""
+    sweeps push overlapping cells apart (``Relaxation.relax``, on a cell list
+    of its own, edge = largest contact distance + ``mechanics_skin``).
+    Rebuilds ``sim.tumour_cells`` on the final positions and keeps the
+    largest overlap in ``state.values["tumour_max_overlap"]``."""
 
     clocks = frozenset({TISSUE})
 
@@ -188,8 +184,9 @@ class TumourMechanics(Operation):
         super().attach(sim)
         self.labels = confinement_labels(sim)
         contact = 2.0 * largest_radius(self.cfg)
-        skin = mechanics_skin(self.cfg, self.cells.edge)
-        self.relaxation = Relaxation(sim.backend, self.cells, self.labels, sim.config.domain.voxel, self.cfg.mechanics, contact, skin)
+        skin = mechanics_skin(self.cfg)
+        own = tumour_cell_list(sim, self.cfg, cutoff=contact + skin)
+        self.relaxation = Relaxation(sim.backend, own, self.labels, sim.config.domain.voxel, self.cfg.mechanics, contact, skin)
         self.k = sim.backend.kernels("tumour")
 
     def act(self, state, dt):
@@ -199,6 +196,7 @@ class TumourMechanics(Operation):
             self.k.motility(pool.n, pool.arrays["pos"], pool.arrays["state"], pool.arrays["uid"], self.labels, self.relaxation.h,
                             sigma, state.seed, int(Stream.TUMOUR_MOTILITY), state.step)
         state.values["tumour_max_overlap"] = self.relaxation.relax(pool, state.seed, state.step)
+        self.cells.build(pool.arrays["pos"], pool.n)
 
     def observe(self, state):
         pool = state.pool("tumour")
