@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import statistics
+import time
 
 import numba
 import numpy as np
@@ -92,12 +94,14 @@ def _step_row(n, backend, mechanics, threads, repeats, bandwidth, kernel):
     sim, ops = _packed_sim(n, backend, mechanics)
     st = sim.state
     relax = next(op for op in ops if isinstance(op, TumourMechanics)).relaxation
-    sweeps, builds = [], []
+    sweeps, builds, cpu = [], [], []
 
     def tissue_step():
         st.step += 1
+        t0 = time.process_time()
         for op in ops:
             op.act(st, DT)
+        cpu.append(time.process_time() - t0)
         sweeps.append(relax.sweeps)
         builds.append(relax.builds)
 
@@ -110,7 +114,10 @@ def _step_row(n, backend, mechanics, threads, repeats, bandwidth, kernel):
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     m = st.pool("tumour").n
     mean_sweeps, mean_builds = float(np.mean(sweeps)), float(np.mean(builds))
+    # process CPU seconds per step (all threads): the work, less sensitive than
+    # wall time to other processes on a shared machine
     return finish_row({"kernel": kernel, "size": n, "backend": backend.name, "threads": threads, "seconds": t,
+                       "cpu_seconds": statistics.median(cpu[-repeats:]),
                        "agent_updates_per_s": m / t, "bytes_per_call": int(m * (mean_sweeps * SWEEP_BYTES + mean_builds * BUILD_BYTES + LIFECYCLE_BYTES)),
                        "sweeps_per_step": mean_sweeps, "builds_per_step": mean_builds,
                        "max_overlap": st.values.get("tumour_max_overlap", 0.0)}, bandwidth)
