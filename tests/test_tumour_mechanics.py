@@ -82,7 +82,8 @@ def test_relaxation_stops_at_the_tolerance_whatever_the_skin_and_read_interval(b
     labels = np.full((edge,) * 3, AIR, np.uint8)
     start = _cluster(n, np.full(3, edge * h / 2), 0.4 * R * n ** (1 / 3), seed=11)
     out = []
-    for skin, every in ((0.0, 1), (3.0, 1), (3.0, 3)):
+    runs = ((0.0, 1), (3.0, 1), (3.0, 3)) if backend.name == "cpu" else ((0.0, 1), (3.0, 4))
+    for skin, every in runs:
         pool = _pool(backend, start, np.full(n, R), np.zeros(n))
         relax = _relaxation(backend, labels, h, skin=skin)
         relax.check_every = every
@@ -93,7 +94,7 @@ def test_relaxation_stops_at_the_tolerance_whatever_the_skin_and_read_interval(b
         assert worst == out[0][1] and worst <= Mechanics().tolerance
         assert abs(_worst_overlap(pos, np.full(n, R)) - worst) < 1e-5
     assert relax.sweeps < Mechanics().max_sweeps  # it stopped on the test, not the cap
-    assert out[1][2] < out[0][2]  # the skin saves cell-list builds
+    assert out[-1][2] < out[0][2]  # the skin saves cell-list builds
 
 
 def test_relaxation_is_identical_on_cpu_and_cuda(cpu, cuda):
