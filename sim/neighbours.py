@@ -27,7 +27,7 @@ class CellList:
     """Cell list for agents in the box ``[lo, hi)`` (µm) with cells of edge
     ``>= cutoff`` so every neighbour within ``cutoff`` is in the 27 cells
     around an agent; ``agents`` (expected rows) bounds the cell count
-    (:func:`cell_dims`). Buffers grow with the agent count, outside the kernels."""
+    (:func:`cell_dims`); ``edge`` is the cell edge used (µm, >= cutoff). Buffers grow with the agent count, outside the kernels."""
 
     def __init__(self, backend: Backend, lo, hi, cutoff: float, agents: int = 0):
         lo = np.asarray(lo, dtype=np.float64)
@@ -38,6 +38,7 @@ class CellList:
         edge = float(np.max((hi - lo) / dims))
         self.backend = backend
         self.cutoff = float(cutoff)
+        self.edge = edge
         self.dims = backend.asarray(dims)
         self.grid = backend.asarray(np.array([*lo, edge], dtype=np.float64))
         self.n_cells = int(np.prod(dims))

@@ -17,8 +17,10 @@ The estimate is a sum of named items, each ``count × bytes``:
   dtypes) plus AGENT_SCRATCH for the operations' per-agent work arrays, times
   the pool's initial capacity as the features compute it from the config;
 - cell-list cells (2 i8 each), sized as :class:`alveosim.neighbours.CellList`
-  (the aggregate labels' list); the blood step's platelet cell list is 3 i8
-  per platelet row (sorted cell ids).
+  (the aggregate labels' list; tumour cells: the shared list and the
+  repulsion's own, whose per-row slot copies and neighbour lists are
+  REPULSION_ROW bytes); the blood step's platelet cell list is 3 i8 per
+  platelet row (sorted cell ids).
 
 The peak is the kept items plus the flow solve's working memory: a
 re-solve after an occlusion that removes more than the reuse limit rebuilds
@@ -42,6 +44,9 @@ FLOW_PEAK_JACOBI = 210  # numbering, neighbours, CG vectors
 # bytes per voxel of the field solver's scratch (besides the fields)
 SOLVER_SCRATCH = {"implicit": 4 + 16, "implicit_cg": 4 + 8 * 8, "explicit": 4}
 AGENT_SCRATCH = 32  # cell-list rows (2 i8), fates, binding targets, per agent row
+# tumour repulsion per row: four position buffers (4 × 12), radius, state,
+# uid, cell, overlap, move (4+1+8+8+4+4), neighbour list and count (32 × 4 + 4)
+REPULSION_ROW = 48 + 29 + 132
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,13 @@ def estimate(config) -> Budget:
         cells = cell_list_cells(config.domain.size, max(p.contact_distance, p.aggregation_radius), agents.get("platelet", 0))
         items.append(Item("blood: aggregate-label cell list (host points)", cells, 16, "cells"))
         items.append(Item("blood: platelet cell list (sorted cell ids)", agents.get("platelet", 0), 24, "rows"))
+    if config.tumour is not None:
+        from alveosim.tumour.geometry import cell_list_cutoff, largest_radius, mechanics_skin
+
+        t, rows = config.tumour, agents.get("tumour", 0)
+        cutoffs = (cell_list_cutoff(t), 2.0 * largest_radius(t) + mechanics_skin(t))
+        items.append(Item("tumour: cell lists (shared, repulsion)", sum(cell_list_cells(config.domain.size, c, rows) for c in cutoffs), 16, "cells"))
+        items.append(Item("tumour: repulsion slot copies and neighbour lists", rows, REPULSION_ROW, "rows"))
     for name, rows in agents.items():
         items.append(Item(f"agents: {name}", rows, REGISTRY[name].bytes_per_agent() + AGENT_SCRATCH, "rows"))
     return Budget(n, tuple(items))

@@ -28,10 +28,10 @@ def _pool(backend, pos, radius, state):
     return pool
 
 
-def _relaxation(backend, labels, h, mech=None):
+def _relaxation(backend, labels, h, mech=None, skin=0.0):
     size = np.array(labels.shape) * h
-    cells = CellList(backend, np.zeros(3), size, cutoff=2.5 * R)
-    return Relaxation(backend, cells, backend.asarray(labels), h, mech or Mechanics())
+    cells = CellList(backend, np.zeros(3), size, cutoff=2.0 * R + skin)
+    return Relaxation(backend, cells, backend.asarray(labels), h, mech or Mechanics(), 2.0 * R, skin)
 
 
 def _worst_overlap(pos, radius):
@@ -74,6 +74,29 @@ def test_relaxation_resolves_a_heavily_overlapping_cluster(backend):
     assert np.all((pos >= 0) & (pos < edge * h))
 
 
+def test_relaxation_stops_at_the_tolerance_whatever_the_skin_and_read_interval(backend):
+    """The convergence stop keeps the first positions that meet the
+    tolerance, and positions do not depend on when the cell list is rebuilt
+    (skin) or how often the host reads the sweep state."""
+    n, h, edge = _n(backend, 80, 12), 5.0, _n(backend, 16, 8)
+    labels = np.full((edge,) * 3, AIR, np.uint8)
+    start = _cluster(n, np.full(3, edge * h / 2), 0.4 * R * n ** (1 / 3), seed=11)
+    out = []
+    runs = ((0.0, 1), (3.0, 1), (3.0, 3)) if backend.name == "cpu" else ((0.0, 1), (3.0, 4))
+    for skin, every in runs:
+        pool = _pool(backend, start, np.full(n, R), np.zeros(n))
+        relax = _relaxation(backend, labels, h, skin=skin)
+        relax.check_every = every
+        worst = relax.relax(pool, seed=2, step=4)
+        out.append((backend.to_host(pool.live("pos")).copy(), worst, relax.builds))
+    for pos, worst, _ in out:
+        np.testing.assert_array_equal(pos, out[0][0])
+        assert worst == out[0][1] and worst <= Mechanics().tolerance
+        assert abs(_worst_overlap(pos, np.full(n, R)) - worst) < 1e-5
+    assert relax.sweeps < Mechanics().max_sweeps  # it stopped on the test, not the cap
+    assert out[-1][2] < out[0][2]  # the skin saves cell-list builds
+
+
 def test_relaxation_is_identical_on_cpu_and_cuda(cpu, cuda):
     n, h, edge = 24, 5.0, 10
     labels = np.full((edge,) * 3, AIR, np.uint8)
@@ -84,8 +107,8 @@ def test_relaxation_is_identical_on_cpu_and_cuda(cpu, cuda):
     out = []
     for be in (cpu, cuda):
         pool = _pool(be, start, radius, np.arange(n) % 2)
-        relax = _relaxation(be, labels, h, Mechanics(substeps=6))
-        relax.sweeps(pool, 6, seed=5, step=2)
+        relax = _relaxation(be, labels, h, Mechanics(min_sweeps=6, max_sweeps=6))
+        relax.relax(pool, seed=5, step=2)
         out.append(be.to_host(pool.live("pos")))
     np.testing.assert_array_equal(out[0], out[1])
     assert np.abs(out[0] - start).max() > 1.0  # cells did move
@@ -101,12 +124,12 @@ def _slab_labels(edge=16):
 
 
 def _moves(backend, labels, h, pool, steps, sigma):
-    relax = _relaxation(backend, labels, h, Mechanics(substeps=3))
+    relax = _relaxation(backend, labels, h, Mechanics(min_sweeps=3, max_sweeps=3))
     k = backend.kernels("tumour")
     lab = backend.asarray(labels)
     for step in range(steps):
         k.motility(pool.n, pool.arrays["pos"], pool.arrays["state"], pool.arrays["uid"], lab, h, sigma, 9, int(Stream.TUMOUR_MOTILITY), step)
-        relax.sweeps(pool, 3, seed=9, step=step)
+        relax.relax(pool, seed=9, step=step)
 
 
 def test_confinement_keeps_cells_out_of_blood_and_epithelium_in_air(backend):
@@ -142,3 +165,22 @@ def test_cells_never_enter_a_capillary_even_when_pushed(backend):
     lab = labels[ijk[:, 0], ijk[:, 1], ijk[:, 2]]
     assert not np.isin(lab, (*BLOOD, POST)).any()
     assert math.isfinite(float(backend.to_host(pool.live("pos")).sum()))
+
+
+def test_crowding_count_on_sorted_slots_equals_the_cell_list_query(backend):
+    """The growth's crowding count (agents sorted by cell) equals the generic
+    cell-list radius query, agent by agent."""
+    n = _n(backend, 400, 40)
+    pos = _cluster(n, np.full(3, 30.0), 25.0, seed=5).astype(np.float32)
+    cells = CellList(backend, np.zeros(3), np.full(3, 60.0), cutoff=12.0)
+    p = backend.asarray(pos)
+    cells.build(p, n)
+    expected = backend.xp.zeros(n, dtype=np.int32)
+    cells.count_within(p, 12.0, expected)
+    sorted_pos = backend.xp.zeros((n, 3), dtype=np.float32)
+    got = backend.xp.zeros(n, dtype=np.int32)
+    k = backend.kernels("tumour")
+    k.take_rows(n, cells.order, p, sorted_pos)
+    k.crowding(n, sorted_pos, cells.order, cells.cell_of, cells.dims, cells.cell_start, 12.0, got)
+    np.testing.assert_array_equal(backend.to_host(got), backend.to_host(expected))
+    assert backend.to_host(expected).max() > 3  # crowded enough to count

@@ -2,21 +2,52 @@
 
 from numba import njit, prange
 
-from alveosim.kernels.rules.tumour import death_one, divide_one, emt_one, grow_one, motility_one, overlap_one, repel_one
+from alveosim.kernels.rules.tumour import (crowding_one, death_one, divide_one, emt_one, gather_one, grow_one, list_one, motility_one, overlap_one, put_row_one, repel_one,
+                                          take_row_one)
 
 
 @njit(parallel=True, cache=True)
-def repel(n, pos, radius, state, uid, cell_of, dims, cell_start, order, labels, h, stiffness, max_disp, seed, stream, key, out):
-    """One Jacobi repulsion sweep: out[i] from pos (see repel_one)."""
-    for i in prange(n):
-        repel_one(i, pos, radius, state, uid, cell_of, dims, cell_start, order, labels, h, stiffness, max_disp, seed, stream, key, out)
+def repel(n, pos, radius, state, uid, cell, dims, cell_start, anchor, status, nbr, n_nbr, labels, h, stiffness, max_disp, seed, stream, key, out,
+          overlap, moved):
+    """One Jacobi repulsion sweep over cell-sorted slots: out[k] from pos (see repel_one)."""
+    for k in prange(n):
+        repel_one(k, pos, radius, state, uid, cell, dims, cell_start, anchor, status, nbr, n_nbr, labels, h, stiffness, max_disp, seed, stream, key,
+                  out, overlap, moved)
 
 
 @njit(parallel=True, cache=True)
-def max_overlap(n, pos, radius, cell_of, dims, cell_start, order, out):
-    """out[i] = cell i's largest overlap / smaller radius."""
-    for i in prange(n):
-        overlap_one(i, pos, radius, cell_of, dims, cell_start, order, out)
+def neighbour_list(n, pos, cell, dims, cell_start, reach, nbr, n_nbr):
+    """Verlet lists of the cell-sorted slots (see list_one)."""
+    for k in prange(n):
+        list_one(k, pos, cell, dims, cell_start, reach, nbr, n_nbr)
+
+
+@njit(parallel=True, cache=True)
+def max_overlap(n, pos, radius, cell, dims, cell_start, out):
+    """out[k] = slot k's largest overlap / smaller radius."""
+    for k in prange(n):
+        overlap_one(k, pos, radius, cell, dims, cell_start, out)
+
+
+@njit(parallel=True, cache=True)
+def gather(n, order, cell_of, radius, state, uid, cell, radius_s, state_s, uid_s):
+    """Cell-sorted copies of the per-agent columns (see gather_one)."""
+    for k in prange(n):
+        gather_one(k, order, cell_of, radius, state, uid, cell, radius_s, state_s, uid_s)
+
+
+@njit(parallel=True, cache=True)
+def take_rows(n, order, src, dst):
+    """dst[k] = src[order[k]]: positions into slot order."""
+    for k in prange(n):
+        take_row_one(k, order, src, dst)
+
+
+@njit(parallel=True, cache=True)
+def put_rows(n, order, src, dst):
+    """dst[order[k]] = src[k]: positions back into pool order."""
+    for k in prange(n):
+        put_row_one(k, order, src, dst)
 
 
 @njit(parallel=True, cache=True)
@@ -24,6 +55,13 @@ def motility(n, pos, state, uid, labels, h, sigma, seed, stream, step):
     """Confined random step of EMT cells (in place)."""
     for i in prange(n):
         motility_one(i, pos, state, uid, labels, h, sigma, seed, stream, step)
+
+
+@njit(parallel=True, cache=True)
+def crowding(n, pos, order, cell_of, dims, cell_start, radius, out):
+    """out[order[k]] = agents within ``radius`` of slot k (see crowding_one)."""
+    for k in prange(n):
+        crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out)
 
 
 @njit(parallel=True, cache=True)

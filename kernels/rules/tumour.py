@@ -7,7 +7,9 @@ Geometry: voxel (i, j, k) covers [i·h, (i+1)·h) × … µm; ``labels`` uint8
 Agents: ``pos`` float32 [n, 3] µm, ``radius`` float32 [n] µm, ``volume``
 float32 [n] µm³, ``state`` uint8 [n] (EPITHELIAL, EMT), ``cycle`` float32 [n]
 (fraction of the cycle done), ``cycle_time`` float32 [n] s, ``uid`` int64 [n].
-Cell lists as in kernels/rules/neighbours.py. Float32 values are read as
+Cell lists as in kernels/rules/neighbours.py; the repulsion reads agents
+sorted by cell (``gather_one``, ``take_row_one``) so a cell's neighbours are
+contiguous slots. Float32 values are read as
 float64 before arithmetic so both backends round identically.
 """
 
@@ -26,6 +28,12 @@ EMT = 1
 _FOUR_THIRDS_PI = 4.0 / 3.0 * math.pi
 _MASK16 = 0xFFFF
 _NEWBORN_TRIES = 4
+FIXED_SCALE = 4294967296.0  # 2^32 fixed-point units per µm in the repulsion sum
+
+# Sweep states of ``repel_one`` (status[0], float64)
+RUNNING = 1.0
+CONVERGED = 0.0
+FROZEN = -1.0
 
 
 @register_jitable
@@ -95,89 +103,221 @@ def confined_move(i, pos, dx, dy, dz, cell_state, labels, h, out):
 
 
 @register_jitable
-def repel_one(i, pos, radius, state, uid, cell_of, dims, cell_start, order, labels, h, stiffness, max_disp, seed, stream, key, out):
-    """One Jacobi sweep for cell i: displacement = stiffness · Σ_j ½ overlap_ij
-    along the unit vector from j to i, over neighbours j with centre distance
-    d < r_i + r_j (overlap = r_i + r_j − d), capped at ``max_disp`` µm, then
-    moved with ``confined_move`` into out[i]. Reads ``pos`` only, writes
-    ``out`` only, and sums in cell-list order, so the result does not depend
-    on thread order. Coincident centres separate along a direction keyed by
-    (seed, stream, key, the pair's uids), opposite for the two cells."""
-    xi = np.float64(pos[i, 0])
-    yi = np.float64(pos[i, 1])
-    zi = np.float64(pos[i, 2])
-    ri = np.float64(radius[i])
-    fx = 0.0
-    fy = 0.0
-    fz = 0.0
-    lo, hi = block_bounds(cell_of[i], dims)
-    for ax in range(lo[0], hi[0]):
-        for ay in range(lo[1], hi[1]):
-            row = (ax * dims[1] + ay) * dims[2]
-            for s in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
-                j = order[s]
-                if j == i:
-                    continue
-                reach = ri + np.float64(radius[j])
-                dx = xi - np.float64(pos[j, 0])
-                dy = yi - np.float64(pos[j, 1])
-                dz = zi - np.float64(pos[j, 2])
-                d2 = dx * dx + dy * dy + dz * dz
-                if d2 >= reach * reach:
-                    continue
-                d = math.sqrt(d2)
-                push = 0.5 * (reach - d)
-                if d > 1e-6 * reach:
-                    fx += push * dx / d
-                    fy += push * dy / d
-                    fz += push * dz / d
-                else:
-                    first = min(uid[i], uid[j])
-                    second = max(uid[i], uid[j])
-                    a, b, e, _ = normal4(seed, stream, key, first, (second - first) & _MASK16)
-                    norm = math.sqrt(a * a + b * b + e * e) + 1e-12
-                    sign = 1.0 if uid[i] < uid[j] else -1.0
-                    fx += sign * push * a / norm
-                    fy += sign * push * b / norm
-                    fz += sign * push * e / norm
-    fx *= stiffness
-    fy *= stiffness
-    fz *= stiffness
-    size = math.sqrt(fx * fx + fy * fy + fz * fz)
-    if size > max_disp:
-        scale = max_disp / size
-        fx *= scale
-        fy *= scale
-        fz *= scale
-    confined_move(i, pos, fx, fy, fz, state[i], labels, h, out)
+def fixed(v):
+    """v (float64) in fixed point (int64 units of 1/FIXED_SCALE): sums of
+    these are exact, so they do not depend on the order of the terms."""
+    return np.int64(math.floor(v * FIXED_SCALE + 0.5))
 
 
 @register_jitable
-def overlap_one(i, pos, radius, cell_of, dims, cell_start, order, out):
-    """out[i] (float32) = the largest overlap (r_i + r_j − d) / min(r_i, r_j)
-    of cell i with any neighbour j (0 when it touches none)."""
-    xi = np.float64(pos[i, 0])
-    yi = np.float64(pos[i, 1])
-    zi = np.float64(pos[i, 2])
-    ri = np.float64(radius[i])
+def _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key):
+    """Push of touching agent j on agent k (centre offset (dx, dy, dz) = k − j,
+    d2 its square, µm; radii ri, rj) in fixed point (int64 x, y, z; see
+    ``repel_one``), and their overlap / smaller radius."""
+    reach = ri + rj
+    d = math.sqrt(d2)
+    push = 0.5 * (reach - d)
+    f = (reach - d) / min(ri, rj)
+    if d > 1e-6 * reach:
+        along = push / d
+        return fixed(along * dx), fixed(along * dy), fixed(along * dz), f
+    first = min(uid[k], uid[j])
+    second = max(uid[k], uid[j])
+    a, b, e, _ = normal4(seed, stream, key, first, (second - first) & _MASK16)
+    norm = math.sqrt(a * a + b * b + e * e) + 1e-12
+    sign = 1.0 if uid[k] < uid[j] else -1.0
+    return fixed(sign * push * a / norm), fixed(sign * push * b / norm), fixed(sign * push * e / norm), f
+
+
+@register_jitable
+def _listed(k, xi, yi, zi, ri, pos, radius, uid, nbr, count, seed, stream, key):
+    """Fixed-point push on agent k at (xi, yi, zi) of radius ri from the
+    ``count`` agents listed in nbr[k], and its largest overlap / smaller radius."""
+    fx = np.int64(0)
+    fy = np.int64(0)
+    fz = np.int64(0)
     worst = 0.0
-    lo, hi = block_bounds(cell_of[i], dims)
+    for q in range(count):
+        j = nbr[k, q]
+        rj = np.float64(radius[j])
+        dx = xi - np.float64(pos[j, 0])
+        dy = yi - np.float64(pos[j, 1])
+        dz = zi - np.float64(pos[j, 2])
+        d2 = dx * dx + dy * dy + dz * dz
+        if d2 < (ri + rj) * (ri + rj):
+            px, py, pz, f = _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key)
+            fx += px
+            fy += py
+            fz += pz
+            worst = max(worst, f)
+    return fx, fy, fz, worst
+
+
+@register_jitable
+def _scanned(k, xi, yi, zi, ri, pos, radius, uid, cell, dims, cell_start, seed, stream, key):
+    """As ``_listed`` over the agents of the 27 cells around slot k."""
+    fx = np.int64(0)
+    fy = np.int64(0)
+    fz = np.int64(0)
+    worst = 0.0
+    lo, hi = block_bounds(cell[k], dims)
     for ax in range(lo[0], hi[0]):
         for ay in range(lo[1], hi[1]):
             row = (ax * dims[1] + ay) * dims[2]
-            for s in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
-                j = order[s]
-                if j == i:
+            for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
+                if j == k:
                     continue
                 rj = np.float64(radius[j])
                 dx = xi - np.float64(pos[j, 0])
                 dy = yi - np.float64(pos[j, 1])
                 dz = zi - np.float64(pos[j, 2])
-                d = math.sqrt(dx * dx + dy * dy + dz * dz)
-                f = (ri + rj - d) / min(ri, rj)
+                d2 = dx * dx + dy * dy + dz * dz
+                if d2 < (ri + rj) * (ri + rj):
+                    px, py, pz, f = _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key)
+                    fx += px
+                    fy += py
+                    fz += pz
+                    worst = max(worst, f)
+    return fx, fy, fz, worst
+
+
+@register_jitable
+def list_one(k, pos, cell, dims, cell_start, reach, nbr, n_nbr):
+    """Verlet list of sorted slot k: nbr[k] (int32 [≥n, K]) lists the slots of
+    the 27 cells around it within ``reach`` µm (the largest contact distance
+    plus the skin, at most the cell edge; the first K − 1 of them, the last
+    column taking the candidates that are not, so the loop does not branch)
+    and n_nbr[k] counts them."""
+    xi = np.float64(pos[k, 0])
+    yi = np.float64(pos[k, 1])
+    zi = np.float64(pos[k, 2])
+    width = nbr.shape[1] - 1
+    reach2 = reach * reach
+    count = 0
+    lo, hi = block_bounds(cell[k], dims)
+    for ax in range(lo[0], hi[0]):
+        for ay in range(lo[1], hi[1]):
+            row = (ax * dims[1] + ay) * dims[2]
+            for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
+                dx = xi - np.float64(pos[j, 0])
+                dy = yi - np.float64(pos[j, 1])
+                dz = zi - np.float64(pos[j, 2])
+                nbr[k, min(count, width)] = j
+                count += 1 if (dx * dx + dy * dy + dz * dz < reach2) & (j != k) else 0
+    n_nbr[k] = count
+
+
+@register_jitable
+def repel_one(k, pos, radius, state, uid, cell, dims, cell_start, anchor, status, nbr, n_nbr, labels, h, stiffness, max_disp, seed, stream, key,
+              out, overlap, moved):
+    """One Jacobi sweep for the agent in sorted slot k (agents sorted by cell:
+    slot ranges ``cell_start[c]:cell_start[c+1]``, ``cell[k]`` the slot's
+    cell, every row array in slot order): displacement = stiffness · Σ_j ½
+    overlap_kj along the unit vector from j to k, over neighbours j with
+    centre distance d < r_k + r_j (overlap = r_k + r_j − d), capped at
+    ``max_disp`` µm, then moved with ``confined_move`` into out[k].
+
+    Neighbours: the n_nbr[k] slots listed in nbr[k] by ``list_one`` at the
+    last cell-list build, or the 27 cells around slot k when they did not fit
+    (n_nbr[k] >= nbr.shape[1]). The list holds every contact while no agent
+    has moved more than half the skin from its ``anchor``.
+
+    Reads ``pos`` only, writes row k of ``out``, ``overlap`` (float32: the
+    largest (r_k + r_j − d) / min(r_k, r_j) at ``pos``, 0 when touching none)
+    and ``moved`` (float32: µm from ``anchor[k]`` to out[k]). The sum is in
+    fixed point (``fixed``), so the result depends neither on thread order
+    nor on the order or source of the neighbours. Coincident centres separate
+    along a direction keyed by (seed, stream, key, the pair's uids), opposite
+    for the two cells.
+
+    ``status[0]`` (float64) is the sweep state (``Relaxation``): RUNNING
+    computes; CONVERGED leaves out[k] as it is (it already holds the
+    positions that met the tolerance); FROZEN copies pos[k] to out[k]."""
+    live = status[0]
+    if live == CONVERGED:
+        return
+    if live == FROZEN:
+        out[k, 0] = pos[k, 0]
+        out[k, 1] = pos[k, 1]
+        out[k, 2] = pos[k, 2]
+        return
+    xi = np.float64(pos[k, 0])
+    yi = np.float64(pos[k, 1])
+    zi = np.float64(pos[k, 2])
+    ri = np.float64(radius[k])
+    if n_nbr[k] < nbr.shape[1]:
+        fx, fy, fz, worst = _listed(k, xi, yi, zi, ri, pos, radius, uid, nbr, n_nbr[k], seed, stream, key)
+    else:
+        fx, fy, fz, worst = _scanned(k, xi, yi, zi, ri, pos, radius, uid, cell, dims, cell_start, seed, stream, key)
+    overlap[k] = worst
+    mx = stiffness * (np.float64(fx) / FIXED_SCALE)
+    my = stiffness * (np.float64(fy) / FIXED_SCALE)
+    mz = stiffness * (np.float64(fz) / FIXED_SCALE)
+    size = math.sqrt(mx * mx + my * my + mz * mz)
+    if size > max_disp:
+        scale = max_disp / size
+        mx *= scale
+        my *= scale
+        mz *= scale
+    confined_move(k, pos, mx, my, mz, state[k], labels, h, out)
+    ex = np.float64(out[k, 0]) - np.float64(anchor[k, 0])
+    ey = np.float64(out[k, 1]) - np.float64(anchor[k, 1])
+    ez = np.float64(out[k, 2]) - np.float64(anchor[k, 2])
+    moved[k] = math.sqrt(ex * ex + ey * ey + ez * ez)
+
+
+@register_jitable
+def overlap_one(k, pos, radius, cell, dims, cell_start, out):
+    """out[k] (float32) = the largest overlap (r_k + r_j − d) / min(r_k, r_j)
+    of the agent in sorted slot k with any neighbour j (0 when it touches
+    none); arrays in slot order as in ``repel_one``."""
+    xi = np.float64(pos[k, 0])
+    yi = np.float64(pos[k, 1])
+    zi = np.float64(pos[k, 2])
+    ri = np.float64(radius[k])
+    worst = 0.0
+    lo, hi = block_bounds(cell[k], dims)
+    for ax in range(lo[0], hi[0]):
+        for ay in range(lo[1], hi[1]):
+            row = (ax * dims[1] + ay) * dims[2]
+            for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
+                if j == k:
+                    continue
+                rj = np.float64(radius[j])
+                dx = xi - np.float64(pos[j, 0])
+                dy = yi - np.float64(pos[j, 1])
+                dz = zi - np.float64(pos[j, 2])
+                f = (ri + rj - math.sqrt(dx * dx + dy * dy + dz * dz)) / min(ri, rj)
                 if f > worst:
                     worst = f
-    out[i] = worst
+    out[k] = worst
+
+
+@register_jitable
+def gather_one(k, order, cell_of, radius, state, uid, cell, radius_s, state_s, uid_s):
+    """Slot k of the cell-sorted copies takes row order[k] of the pool arrays
+    (and ``cell[k]`` its cell id)."""
+    i = order[k]
+    cell[k] = cell_of[i]
+    radius_s[k] = radius[i]
+    state_s[k] = state[i]
+    uid_s[k] = uid[i]
+
+
+@register_jitable
+def take_row_one(k, order, src, dst):
+    """dst[k] = src[order[k]] (rows of 3; pool order → slot order)."""
+    i = order[k]
+    for a in range(3):
+        dst[k, a] = src[i, a]
+
+
+@register_jitable
+def put_row_one(k, order, src, dst):
+    """dst[order[k]] = src[k] (rows of 3; slot order → pool order)."""
+    i = order[k]
+    for a in range(3):
+        dst[i, a] = src[k, a]
 
 
 @register_jitable
@@ -286,3 +426,25 @@ def emt_one(i, uid, state, emt_factor, trm_contact, seed, stream, step, k_dt, k_
     u, _, _, _ = uniform4(seed, stream, step, uid[i], 0)
     if u < -math.expm1(-k_dt * drive):
         state[i] = EMT
+
+
+@register_jitable
+def crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out):
+    """out[order[k]] (int32) = number of other agents within ``radius`` µm of
+    the agent in sorted slot k (``pos`` [≥n, 3] float32 in slot order, from
+    ``take_row_one``); distances in float32 as in kernels/rules/neighbours.py
+    ``distance2``, so the count equals its ``within_one``."""
+    i = order[k]
+    r2 = radius * radius
+    count = 0
+    lo, hi = block_bounds(cell_of[i], dims)
+    for ax in range(lo[0], hi[0]):
+        for ay in range(lo[1], hi[1]):
+            row = (ax * dims[1] + ay) * dims[2]
+            for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
+                dx = pos[k, 0] - pos[j, 0]
+                dy = pos[k, 1] - pos[j, 1]
+                dz = pos[k, 2] - pos[j, 2]
+                if j != k and dx * dx + dy * dy + dz * dz < r2:
+                    count += 1
+    out[i] = count

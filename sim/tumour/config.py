@@ -39,16 +39,28 @@ class Seeding(StrictModel):
 
 
 class Mechanics(StrictModel):
-    """Overdamped centre-based repulsion, relaxed in ``substeps`` Jacobi
-    sweeps per tissue step: each sweep moves a cell by ``stiffness`` times the
-    sum over overlapping neighbours of half the overlap along the centre line,
-    capped at ``max_displacement``. ``tolerance`` is the overlap (as a fraction
-    of the smaller radius) accepted after the step."""
+    """Overdamped centre-based repulsion, relaxed in Jacobi sweeps each
+    tissue step: each sweep moves a cell by ``stiffness`` times the sum over
+    overlapping neighbours of half the overlap along the centre line, capped
+    at ``max_displacement``. After ``min_sweeps`` sweeps the relaxation stops
+    at the first positions whose largest overlap (as a fraction of the
+    smaller radius) is at most ``tolerance``, or after ``max_sweeps``. The
+    sweeps read agents sorted by cell from a cell list rebuilt only when some
+    cell has moved more than half the ``skin`` since its last build."""
 
     stiffness: float = Field(default=0.8, gt=0, le=1, description="fraction of each half-overlap removed per sweep")
-    substeps: int = Field(default=12, ge=1, le=1000)
+    min_sweeps: int = Field(default=0, ge=0, le=1000, description="sweeps before the overlap is tested")
+    max_sweeps: int = Field(default=60, ge=1, le=1000, description="most sweeps per tissue step")
     max_displacement: Length = Field(default=2.0, gt=0, description="µm per sweep")
     tolerance: float = Field(default=0.1, gt=0, lt=1, description="allowed pair overlap / smaller radius")
+    skin: Length | None = Field(default=None, ge=0, description="µm of cell-list slack beyond the largest contact distance "
+                                "(rebuilt after half of it); default: the cell radius")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.min_sweeps > self.max_sweeps:
+            raise ValueError(f"mechanics: min_sweeps ({self.min_sweeps}) exceeds max_sweeps ({self.max_sweeps})")
+        return self
 
 
 class Tumour(StrictModel):

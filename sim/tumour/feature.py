@@ -14,26 +14,13 @@ State it keeps: the ``tumour`` pool and ``state.values`` ``tumour_births``,
 
 from __future__ import annotations
 
-from alveosim.operations import TISSUE, Column, Operation, declares_columns
+from alveosim.operations import TISSUE, Operation
 from alveosim.triggers import At
-from alveosim.tumour.geometry import confinement_labels, tumour_cell_list
+from alveosim.tumour.geometry import MAX_CYCLE_PER_STEP, confinement_labels, tumour_cell_list
 from alveosim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
 from alveosim.tumour.mechanics import TumourMechanics
 from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
 from alveosim.tumour.species import TUMOUR
-
-MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
-
-
-@declares_columns(TumourMechanics)
-def mechanics_columns(op: TumourMechanics) -> list[Column]:
-    """The time-series columns of :class:`TumourMechanics`."""
-    return [
-        Column("tumour_cells", "count", "live tumour cells"),
-        Column("tumour_volume_um3", "um3", "total volume of the tumour cells"),
-        Column("tumour_emt_fraction", "1", "share of the tumour cells in EMT"),
-        Column("tumour_max_overlap", "1", "largest overlap of two tumour cells over the smaller radius, after the last relaxation"),
-    ]
 
 
 class TumourSeeding(Operation):

@@ -1,5 +1,6 @@
-"""Where tumour cells may be: the voxel labels they are confined by and the
-tumour cell list shared with the macrophage and lesion features."""
+"""Where tumour cells may be: the voxel labels they are confined by, the
+tumour cell list shared with the macrophage and lesion features, and the
+sizes of the repulsion's own cell list."""
 
 from __future__ import annotations
 
@@ -20,14 +21,29 @@ def confinement_labels(sim):
     return sim.tumour_box_labels
 
 
+MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)
+
+
+def largest_radius(cfg) -> float:
+    """Largest radius a cell reaches (µm): ``radius`` at cycle 1, grown for at
+    most one more tissue step (dt ≤ MAX_CYCLE_PER_STEP · doubling time) before
+    it divides."""
+    return cfg.radius * 2.0 ** (MAX_CYCLE_PER_STEP / 3.0)
+
+
 def cell_list_cutoff(cfg) -> float:
     """Cell edge (µm) for the tumour cell list: at least the crowding distance
-    and 2.5 · radius, so every touching pair (r ≤ radius · 2^(dt/T)^(1/3)) is
-    in the 27 cells around a cell."""
+    and 2.5 · radius, so every touching pair (r ≤ ``largest_radius``) is in
+    the 27 cells around a cell."""
     return max(cfg.crowding_um, 2.5 * cfg.radius)
 
 
-def tumour_cell_list(sim, cfg) -> CellList:
-    """A cell list over the domain with the tumour cutoff."""
+def mechanics_skin(cfg) -> float:
+    """Skin (µm) of the repulsion's cell list: ``mechanics.skin``, else the radius."""
+    return cfg.mechanics.skin if cfg.mechanics.skin is not None else cfg.radius
+
+
+def tumour_cell_list(sim, cfg, cutoff: float | None = None) -> CellList:
+    """A cell list over the domain with the tumour cutoff (or ``cutoff`` µm)."""
     size = np.asarray(sim.config.domain.size, dtype=np.float64)
-    return CellList(sim.backend, np.zeros(3), size, cutoff=cell_list_cutoff(cfg))
+    return CellList(sim.backend, np.zeros(3), size, cutoff=cutoff or cell_list_cutoff(cfg))

@@ -178,6 +178,7 @@ class TumourGrowth(Operation):
         xp = sim.backend.xp
         self.n_neigh = xp.zeros(0, dtype=np.int32)
         self.divide = xp.zeros(0, dtype=np.uint8)
+        self.sorted_pos = xp.zeros((0, 3), dtype=np.float32)
 
     def act(self, state, dt):
         pool = state.pool("tumour")
@@ -189,9 +190,12 @@ class TumourGrowth(Operation):
         if self.n_neigh.shape[0] < pool.capacity:
             self.n_neigh = xp.zeros(pool.capacity, dtype=np.int32)
             self.divide = xp.zeros(pool.capacity, dtype=np.uint8)
+            self.sorted_pos = xp.zeros((pool.capacity, 3), dtype=np.float32)
         pos = pool.arrays["pos"]
-        self.cells.build(pos, n)
-        self.cells.count_within(pos, c.crowding_um, self.n_neigh)
+        cl = self.cells
+        cl.build(pos, n)
+        self.k.take_rows(n, cl.order, pos, self.sorted_pos)  # neighbours in contiguous memory
+        self.k.crowding(n, self.sorted_pos, cl.order, cl.cell_of, cl.dims, cl.cell_start, c.crowding_um, self.n_neigh)
         self.k.grow(n, pool.arrays["volume"], pool.arrays["radius"], pool.arrays["cycle"], pool.arrays["cycle_time"], self.n_neigh,
                     c.crowding_limit, dt, self.divide)
         first, total, parent = pool.spawn(self.divide[:n])
