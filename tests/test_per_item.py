@@ -47,7 +47,7 @@ def test_cpu_and_cuda_modules_expose_the_same_launchers(topic):
 
 def test_declarations_cover_the_converted_topics():
     names = {module.__name__.rsplit(".", 1)[-1] for module, _ in DECLARED}
-    assert {"alveolar", "diffusion", "draws", "flow", "lattice", "macrophages", "neighbours", "sources", "walker"} <= names
+    assert {"alveolar", "blood", "diffusion", "draws", "flow", "lattice", "macrophages", "neighbours", "sources", "tumour", "walker"} <= names
 
 
 @pytest.mark.parametrize("module,rule", DECLARED, ids=[f"{m.__name__.rsplit('.', 1)[-1]}.{r.__name__}" for m, r in DECLARED])
@@ -55,7 +55,7 @@ def test_generated_launchers_spell_out_the_rule_parameters(module, rule):
     """CPU launcher and CUDA kernel take (n, rule's parameters but the index),
     each by name: no ``*args``, which a real device refuses."""
     topic = module.__name__.rsplit(".", 1)[-1]
-    name, _ = getattr(rule, "__per_item__")
+    name = per_item.launcher_name(rule)
     _, others = per_item.launcher_parameters(rule)
     cpu = getattr(importlib.import_module(f"alveosim.kernels.cpu.{topic}"), name)
     kernel = getattr(importlib.import_module(f"alveosim.kernels.cuda.{topic}"), f"_{name}")
@@ -107,7 +107,7 @@ CASES = {
 def test_generated_launcher_equals_the_rule_in_a_python_loop(backend, case):
     topic, name = case.split(".")
     rules = importlib.import_module(f"alveosim.kernels.rules.{topic}")
-    rule = next(r for r in per_item.declared(rules) if r.__per_item__[0] == name)
+    rule = next(r for r in per_item.declared(rules) if per_item.launcher_name(r) == name)
     index, others = per_item.launcher_parameters(rule)
     expected = CASES[case]()
     n = next(v.shape[0] for v in expected.values() if isinstance(v, np.ndarray))
@@ -142,3 +142,16 @@ def test_generated_launchers_load_from_numbas_cache_in_a_new_process(tmp_path):
     assert second == {"neighbours": ["1", "0"], "laplacian": ["1", "0"]}, runs[1].stderr[-2000:]
     index = sorted(p.name.split("-")[0] for p in tmp_path.rglob("*.nbi"))
     assert index == ["flow.laplacian", "flow.neighbours"]
+
+
+def test_a_live_bounded_launcher_acts_on_the_live_rows_only(backend):
+    """``apply_join`` (declared ``live=True``) over 10 allocated rows with the
+    device counter at 6: rows 6–9 are left as they were, on both backends."""
+    from alveosim.kernels.states import ACTIVATED, AGGREGATED
+
+    state = np.full(10, ACTIVATED, np.uint8)
+    join, uid, aggregate = np.ones(10, np.uint8), np.arange(100, 110, dtype=np.int64), np.full(10, -1, np.int64)
+    given = [backend.asarray(a) for a in (state, join, uid, aggregate)]
+    backend.kernels("blood").apply_join(10, backend.asarray(np.array([6], np.int64)), *given)
+    np.testing.assert_array_equal(to_host(backend, given[0]), [AGGREGATED] * 6 + [ACTIVATED] * 4)
+    np.testing.assert_array_equal(to_host(backend, given[3]), list(range(100, 106)) + [-1] * 4)

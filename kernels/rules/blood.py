@@ -18,6 +18,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.neighbours import cell_coord
@@ -43,6 +44,7 @@ def is_open(labels, occluded, ix, iy, iz):
     return (lab == CAPILLARY or lab == INLET or lab == OUTLET) and occluded[ix, iy, iz] == 0
 
 
+@per_item("transport", live=True)
 @register_jitable
 def transport_one(i, pos, uid, state, immobile, seed, stream, step, sigma, dt, h, p_clear, labels, occluded, velocity, fate):
     """Move agent i by its voxel's velocity · dt plus sigma · N(0, I3) µm
@@ -125,12 +127,14 @@ def poisson(lam, seed, stream, step, key):
     return k
 
 
+@per_item("poisson_counts")
 @register_jitable
 def poisson_one(i, lam, keys, seed, stream, step, counts):
     """counts[i] (int64) = Poisson(lam[i]) keyed by keys[i] (a voxel id)."""
     counts[i] = poisson(lam[i], seed, stream, step, keys[i])
 
 
+@per_item("place", serial_cpu=True)
 @register_jitable
 def place_from_one(v, offsets, voxels, dims, h, pos, uid, field, value, counter, seed, stream, step):
     """Put the births of source v (rows ``counter[0] + offsets[v]`` up to
@@ -157,6 +161,7 @@ def place_from_one(v, offsets, voxels, dims, h, pos, uid, field, value, counter,
         field[row] = value
 
 
+@per_item("commit_births", serial_cpu=True)
 @register_jitable
 def commit_births_one(i, offsets, counter, capacity, ledger, key):
     """After :func:`place_from_one`: the pool's live rows grow by the births
@@ -170,11 +175,12 @@ def commit_births_one(i, offsets, counter, capacity, ledger, key):
     ledger[key] += placed
 
 
+@per_item("cell_keys")
 @register_jitable
-def cell_key_one(i, live, pos, grid, dims, keys):
+def cell_key_one(i, n_live, pos, grid, dims, keys):
     """keys[i] (int64) = cell id ``(cx·ny + cy)·nz + cz`` of agent i, or
-    the number of cells (after every cell) for a row at or past ``live[0]``."""
-    if i < live[0]:
+    the number of cells (after every cell) for a row at or past ``n_live[0]``."""
+    if i < n_live[0]:
         cx = cell_coord(pos[i, 0], grid[0], grid[3], dims[0])
         cy = cell_coord(pos[i, 1], grid[1], grid[3], dims[1])
         cz = cell_coord(pos[i, 2], grid[2], grid[3], dims[2])
@@ -248,6 +254,7 @@ def is_blocked(seed, block_stream, uid, theta):
     return u < theta
 
 
+@per_item("bind", live=True)
 @register_jitable
 def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, sorted_keys, order, target):
     """A free EV with beta2 > 0 whose β2 is not antibody-blocked
@@ -269,6 +276,7 @@ def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, the
         ev_state[i] = 1
 
 
+@per_item("activate", live=True)
 @register_jitable
 def activate_one(i, uid, state, n_bound, timer, activated_by, bonds_to_prime, delay, p_spont, dt, seed, stream, step):
     """Platelet state machine for one step of dt s: resting → primed when
@@ -294,6 +302,7 @@ def activate_one(i, uid, state, n_bound, timer, activated_by, bonds_to_prime, de
             activated_by[i] = BY_SEV
 
 
+@per_item("join", live=True)
 @register_jitable
 def join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims, sorted_keys, order, join):
     """An activated platelet joins, with probability p_join, its nearest
@@ -310,6 +319,7 @@ def join_one(i, pos, uid, state, seed, stream, step, p_join, radius, grid, dims,
         join[j] = 1
 
 
+@per_item("apply_join", live=True, serial_cpu=True)
 @register_jitable
 def apply_join_one(i, state, join, uid, aggregate):
     """Activated platelets marked in ``join`` become aggregated, labelled by their own uid."""

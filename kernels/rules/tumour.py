@@ -18,6 +18,7 @@ import math
 import numpy as np
 from numba.extending import register_jitable
 
+from alveosim.kernels.per_item import per_item
 from alveosim.kernels.labels import AIR, SEPTUM
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.voxels import voxel_index
@@ -181,6 +182,7 @@ def _scanned(k, xi, yi, zi, ri, pos, radius, uid, cell, dims, cell_start, seed, 
     return fx, fy, fz, worst
 
 
+@per_item("neighbour_list")
 @register_jitable
 def list_one(k, pos, cell, dims, cell_start, reach, nbr, n_nbr):
     """Verlet list of sorted slot k: nbr[k] (int32 [≥n, K]) lists the slots of
@@ -207,6 +209,7 @@ def list_one(k, pos, cell, dims, cell_start, reach, nbr, n_nbr):
     n_nbr[k] = count
 
 
+@per_item("repel")
 @register_jitable
 def repel_one(k, pos, radius, state, uid, cell, dims, cell_start, anchor, status, nbr, n_nbr, labels, h, stiffness, max_disp, seed, stream, key,
               out, overlap, moved):
@@ -266,6 +269,7 @@ def repel_one(k, pos, radius, state, uid, cell, dims, cell_start, anchor, status
     moved[k] = math.sqrt(ex * ex + ey * ey + ez * ez)
 
 
+@per_item("max_overlap")
 @register_jitable
 def overlap_one(k, pos, radius, cell, dims, cell_start, out):
     """out[k] (float32) = the largest overlap (r_k + r_j − d) / min(r_k, r_j)
@@ -293,6 +297,7 @@ def overlap_one(k, pos, radius, cell, dims, cell_start, out):
     out[k] = worst
 
 
+@per_item("gather")
 @register_jitable
 def gather_one(k, order, cell_of, radius, state, uid, cell, radius_s, state_s, uid_s):
     """Slot k of the cell-sorted copies takes row order[k] of the pool arrays
@@ -304,6 +309,7 @@ def gather_one(k, order, cell_of, radius, state, uid, cell, radius_s, state_s, u
     uid_s[k] = uid[i]
 
 
+@per_item("take_rows")
 @register_jitable
 def take_row_one(k, order, src, dst):
     """dst[k] = src[order[k]] (rows of 3; pool order → slot order)."""
@@ -312,6 +318,7 @@ def take_row_one(k, order, src, dst):
         dst[k, a] = src[i, a]
 
 
+@per_item("put_rows")
 @register_jitable
 def put_row_one(k, order, src, dst):
     """dst[order[k]] = src[k] (rows of 3; slot order → pool order)."""
@@ -320,6 +327,7 @@ def put_row_one(k, order, src, dst):
         dst[i, a] = src[k, a]
 
 
+@per_item("motility")
 @register_jitable
 def motility_one(i, pos, state, uid, labels, h, sigma, seed, stream, step):
     """EMT cells step by sigma · N(0, I3) µm (sigma = sqrt(2 D dt)), confined;
@@ -330,6 +338,7 @@ def motility_one(i, pos, state, uid, labels, h, sigma, seed, stream, step):
     confined_move(i, pos, sigma * a, sigma * b, sigma * c, state[i], labels, h, pos)
 
 
+@per_item("grow")
 @register_jitable
 def grow_one(i, volume, radius, cycle, cycle_time, n_neigh, crowding_limit, dt, divide):
     """Advance cell i through its cycle by dt / cycle_time and its volume by
@@ -362,6 +371,7 @@ def _daughter(row, v, r, left, volume, radius, cycle, cycle_time, uid, seed, str
     cycle_time[row] = cycle_time_draw(seed, stream, step, uid[row], mean_cycle, sigma_ln)
 
 
+@per_item("divide")
 @register_jitable
 def divide_one(k, first, parent, pos, radius, volume, cycle, cycle_time, state, uid, labels, h, seed, cycle_stream, birth_stream, step, mean_cycle, sigma_ln, offset_factor):
     """Split parent row parent[k] and its newborn row first + k (a copy of the
@@ -400,6 +410,7 @@ def divide_one(k, first, parent, pos, radius, volume, cycle, cycle_time, state, 
             return
 
 
+@per_item("death")
 @register_jitable
 def death_one(i, uid, suppression, seed, stream, step, k_dt, s_max, k_s, dead):
     """dead[i] = 1 with probability 1 − exp(−k_dt · (1 − s_max · S/(S + K_S)))
@@ -412,6 +423,7 @@ def death_one(i, uid, suppression, seed, stream, step, k_dt, s_max, k_s, dead):
     dead[i] = 1 if u < -math.expm1(-hazard) else 0
 
 
+@per_item("emt")
 @register_jitable
 def emt_one(i, uid, state, emt_factor, trm_contact, seed, stream, step, k_dt, k_e, w_contact):
     """Epithelial cell i turns EMT (irreversibly) with probability
@@ -428,6 +440,7 @@ def emt_one(i, uid, state, emt_factor, trm_contact, seed, stream, step, k_dt, k_
         state[i] = EMT
 
 
+@per_item("crowding")
 @register_jitable
 def crowding_one(k, pos, order, cell_of, dims, cell_start, radius, out):
     """out[order[k]] (int32) = number of other agents within ``radius`` µm of
