@@ -15,11 +15,15 @@ form, so :func:`organ_step` is exact for any dt.
 
 The measured plasma sEV-β2 is the true value times a mean-one lognormal assay
 error with coefficient of variation ``sev_pool.assay_cv``, drawn per output
-row from (seed, stream, step) and never fed back into the model.
+row from (seed, stream, step, patient) and never fed back into the model; the
+patient key hashes the systemic sections of the config, so the virtual
+patients of a cohort that share a seed still get independent assay errors.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 
@@ -93,13 +97,30 @@ def organ_step(f: float, p: float, cxcl13_pM: float, kin: OrganKinetics, dt: flo
     return f1, p1
 
 
-def assay_factor(cv: float, seed: int, step: int) -> float:
+PATIENT_SECTIONS = ("plasma", "primary_tumour", "macrophages", "sev_pool")
+
+
+def patient_key(cfg) -> int:
+    """A 32-bit key of the virtual patient: a hash of the config's systemic
+    sections (PATIENT_SECTIONS), independent of backend, output and box size."""
+    parts = {name: getattr(cfg, name) for name in PATIENT_SECTIONS}
+    blob = json.dumps({k: None if v is None else _plain(v) for k, v in parts.items()}, sort_keys=True, default=str)
+    return int(hashlib.sha256(blob.encode()).hexdigest()[:8], 16)
+
+
+def _plain(section):
+    if isinstance(section, dict):
+        return {k: _plain(v) for k, v in section.items()}
+    return section.model_dump(mode="json")
+
+
+def assay_factor(cv: float, seed: int, step: int, patient: int = 0) -> float:
     """Multiplicative assay error exp(σZ − σ²/2), σ² = ln(1 + cv²): mean 1,
-    coefficient of variation ``cv``; one draw per (seed, step)."""
+    coefficient of variation ``cv``; one draw per (seed, step, patient)."""
     if cv <= 0.0:
         return 1.0
     sigma2 = math.log1p(cv * cv)
-    z = np.random.default_rng([int(seed), int(Stream.SEV_ASSAY), int(step)]).standard_normal()
+    z = np.random.default_rng([int(seed), int(Stream.SEV_ASSAY), int(step), int(patient)]).standard_normal()
     return math.exp(math.sqrt(sigma2) * z - 0.5 * sigma2)
 
 

@@ -16,7 +16,7 @@ sEVs: 1, or 0 for the Itgb2 knockout).
 from __future__ import annotations
 
 from alveosim.operations import BOTH, TISSUE, Column, Operation
-from alveosim.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step
+from alveosim.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 
 UM3_PER_ML = 1e12
 
@@ -55,14 +55,16 @@ class TumourSecretion(Operation):
 class SystemicPools(Operation):
     """Both clocks: advance the organ IMs and the plasma sEV-β2 pool exactly
     over dt at the current plasma CXCL13, and set θ from the plasma antibody
-    concentration. ``kin`` is None without a ``sev_pool:``."""
+    concentration. ``kin`` is None without a ``sev_pool:``; ``patient`` keys
+    the assay error draws (organ.patient_key)."""
 
     clocks = BOTH
 
-    def __init__(self, kin: OrganKinetics | None, assay_cv: float, antibody_cfg, trigger=None):
+    def __init__(self, kin: OrganKinetics | None, assay_cv: float, antibody_cfg, patient: int = 0, trigger=None):
         super().__init__(trigger)
         self.kin = kin
         self.assay_cv = assay_cv
+        self.patient = patient
         self.antibody_cfg = antibody_cfg
 
     def attach(self, sim):
@@ -103,7 +105,7 @@ class SystemicPools(Operation):
         true = v.get("plasma_sev_b2_per_um3", 0.0) * UM3_PER_ML
         row = {"plasma_sev_b2_per_mL": true}
         if self.kin is not None:
-            row["measured_plasma_sev_b2_per_mL"] = true * assay_factor(self.assay_cv, state.seed, state.step)
+            row["measured_plasma_sev_b2_per_mL"] = true * assay_factor(self.assay_cv, state.seed, state.step, self.patient)
             row["organ_im_reprogrammed_fraction"] = v["organ_im_reprogrammed_fraction"]
         row["antibody_theta"] = v.get("antibody_theta", 0.0)
         return row
@@ -134,5 +136,5 @@ def operations(sim) -> list[Operation]:
     if cfg.sev_pool is not None or cfg.antibody is not None:
         pool = cfg.sev_pool
         kin = kinetics(cfg) if pool is not None else None
-        ops.append(SystemicPools(kin, pool.assay_cv if pool is not None else 0.0, cfg.antibody))
+        ops.append(SystemicPools(kin, pool.assay_cv if pool is not None else 0.0, cfg.antibody, patient_key(cfg)))
     return ops

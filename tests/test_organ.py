@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from alveosim.config import load_config
-from alveosim.organ import OrganKinetics, assay_factor, kinetics, organ_step
+from alveosim.organ import OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 from alveosim.simulation import Simulation
 from alveosim.backend import select_backend
 from alveosim.systemic import SystemicPools
@@ -102,3 +102,14 @@ def test_assay_noise_leaves_the_truth_and_has_the_configured_cv():
     # deterministic per (seed, step); no noise without a CV
     assert assay_factor(0.3, 7, 5) == assay_factor(0.3, 7, 5) != assay_factor(0.3, 8, 5)
     assert assay_factor(0.0, 7, 5) == 1.0
+
+
+def test_patients_sharing_a_seed_get_independent_assay_errors():
+    """A cohort's members share seeds; the patient key (systemic sections)
+    separates their assay draws, while box size or output leave it alone."""
+    base = load_config(ROOT / "configs" / "quickstart.yaml")
+    other = load_config(ROOT / "configs" / "quickstart.yaml", ["sev_pool.organ_im_count=2500000"])
+    box = load_config(ROOT / "configs" / "quickstart.yaml", ["domain.size=[30 um, 30 um, 20 um]", "output.timeseries_every=3"])
+    assert patient_key(base) != patient_key(other)
+    assert patient_key(base) == patient_key(box)
+    assert assay_factor(0.2, 1, 10, patient_key(base)) != assay_factor(0.2, 1, 10, patient_key(other))
