@@ -56,8 +56,10 @@ class OrganKinetics:
         c = max(cxcl13_pM, 0.0)
         if c == 0.0 or self.reprogramming_rate == 0.0:
             return 0.0
-        ratio = (self.half_saturation / c) ** self.hill
-        return self.reprogramming_rate / (1.0 + ratio)
+        if c < self.half_saturation:  # ratios <= 1: no overflow at either extreme
+            x = (c / self.half_saturation) ** self.hill
+            return self.reprogramming_rate * x / (1.0 + x)
+        return self.reprogramming_rate / (1.0 + (self.half_saturation / c) ** self.hill)
 
     def source_per_fraction(self) -> float:
         """a = λ_ev · N / V: plasma sEV-β2 production per unit of f (EVs/µm³/s)."""

@@ -113,3 +113,12 @@ def test_patients_sharing_a_seed_get_independent_assay_errors():
     assert patient_key(base) != patient_key(other)
     assert patient_key(base) == patient_key(box)
     assert assay_factor(0.2, 1, 10, patient_key(base)) != assay_factor(0.2, 1, 10, patient_key(other))
+
+
+def test_hazard_is_the_hill_function_at_every_scale():
+    kin = _kin()
+    k = 0.5 / DAY
+    assert kin.hazard(40.0) == pytest.approx(k / 2, rel=1e-12)
+    assert kin.hazard(20.0) == pytest.approx(k * 8 / (8 + 64), rel=1e-12)
+    assert kin.hazard(80.0) == pytest.approx(k * 512 / (512 + 64), rel=1e-12)
+    assert kin.hazard(1e-300) == 0.0 and kin.hazard(1e300) == pytest.approx(k, rel=1e-12) and kin.hazard(-1.0) == 0.0
