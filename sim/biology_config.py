@@ -40,13 +40,20 @@ class PrimaryTumour(StrictModel):
 
 
 class SevPool(StrictModel):
-    """Systemic plasma pool of IM-derived sEV-β2 (EVs/µm³):
-    dP/dt = λ_ev · f_rep · organ_im_count / plasma_volume − ln2 / clearance_half_life · P,
-    with f_rep the domain's reprogrammed IM fraction."""
+    """Systemic plasma pool of IM-derived sEV-β2 (EVs/µm³), fed by the
+    organ's IMs (a mean-field population, not the box's agents):
+    df/dt = h(C_plasma) · (1 − f) − r · f with the ``macrophages:`` Hill kinetics,
+    dP/dt = λ_ev · organ_im_count · f / plasma_volume − ln2 / clearance_half_life · P.
+    A virtual patient is a draw of organ_im_count, clearance_half_life,
+    shedding_rate and assay_cv."""
 
-    organ_im_count: float = Field(ge=0, description="IMs in the whole lung")
+    organ_im_count: float = Field(ge=0, description="N, IMs in the whole lung")
     plasma_volume: Volume = Field(gt=0, description="µm³")
     clearance_half_life: Time = Field(gt=0, description="s")
+    shedding_rate: Rate | None = Field(
+        default=None, ge=0, description="λ_ev of the organ IMs, sEVs/s per reprogrammed IM (default: macrophages.shedding_rate)"
+    )
+    assay_cv: float = Field(default=0.0, ge=0, le=10, description="coefficient of variation (1) of the lognormal assay error on the measured value")
     initial: NumberDensity = Field(default=0.0, ge=0, description="EVs/µm³ at t = 0")
 
 

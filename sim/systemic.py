@@ -4,40 +4,27 @@ feature's plasma API), the plasma pool of IM-derived sEV-β2, and the anti-β2
 blocking fraction θ. Lung metastases are tumour agents (sim/tumour), which
 secrete CXCL13 into the field themselves.
 
+The sEV-β2 pool is fed by the organ-level IM compartment (sim/organ.py),
+which follows plasma CXCL13; the box's agent IMs shed only locally.
+
 State it keeps (``state.values``): ``plasma_sev_b2_per_um3`` (EVs/µm³, what
-inflowing blood carries), ``antibody_theta`` (θ ∈ [0, 1]), ``ev_beta2`` (β2 content of new sEVs: 1, or
-0 for the Itgb2 knockout).
+inflowing blood carries), ``organ_im_reprogrammed_fraction`` (f of the organ
+IMs, 1), ``antibody_theta`` (θ ∈ [0, 1]), ``ev_beta2`` (β2 content of new
+sEVs: 1, or 0 for the Itgb2 knockout).
 """
 
 from __future__ import annotations
 
-import math
-
 from alveosim.operations import BOTH, TISSUE, Column, Operation
+from alveosim.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 
 UM3_PER_ML = 1e12
-
-
-def sev_pool_step(p: float, source: float, k_clear: float, dt: float) -> float:
-    """Exact step of dP/dt = source − k_clear · P over ``dt`` s with a constant
-    source (EVs/µm³/s); P in EVs/µm³, k_clear in 1/s (> 0)."""
-    decay = math.exp(-k_clear * dt)
-    return p * decay + source / k_clear * (1.0 - decay)
 
 
 def blocking_fraction(antibody_nM: float, kd_nM: float) -> float:
     """θ = A / (A + Kd): the fraction of β2 blocked by antibody at A nM."""
     a = max(antibody_nM, 0.0)
     return a / (a + kd_nM)
-
-
-def organ_sev_source(values: dict, shedding_rate: float, organ_im_count: float, plasma_volume_um3: float) -> float:
-    """Whole-lung sEV-β2 release per plasma volume (EVs/µm³/s): λ_ev times the
-    domain's reprogrammed IM fraction times the organ's IM count."""
-    n = values.get("im_count", 0.0)
-    if n <= 0:
-        return 0.0
-    return shedding_rate * (values.get("im_reprogrammed", 0.0) / n) * organ_im_count / plasma_volume_um3
 
 
 class TumourSecretion(Operation):
@@ -66,22 +53,30 @@ class TumourSecretion(Operation):
 
 
 class SystemicPools(Operation):
-    """Both clocks: advance the plasma sEV-β2 pool exactly over dt, and set
-    θ from the plasma antibody concentration."""
+    """Both clocks: advance the organ IMs and the plasma sEV-β2 pool exactly
+    over dt at the current plasma CXCL13, and set θ from the plasma antibody
+    concentration. ``kin`` is None without a ``sev_pool:``; ``patient`` keys
+    the assay error draws (organ.patient_key)."""
 
     clocks = BOTH
 
-    def __init__(self, pool_cfg, antibody_cfg, shedding_rate: float, trigger=None):
+    def __init__(self, kin: OrganKinetics | None, assay_cv: float, antibody_cfg, patient: int = 0, trigger=None):
         super().__init__(trigger)
-        self.pool_cfg = pool_cfg
+        self.kin = kin
+        self.assay_cv = assay_cv
+        self.patient = patient
         self.antibody_cfg = antibody_cfg
-        self.shedding_rate = shedding_rate
 
     def attach(self, sim):
         super().attach(sim)
         self.plasma = getattr(sim, "plasma", None)
         if self.antibody_cfg is not None and self.plasma is None:
             raise ValueError(f"antibody: needs a plasma compartment {self.antibody_cfg.compartment!r} (the 'plasma:' section)")
+        if self.kin is not None:
+            comps = {} if self.plasma is None else self.plasma.compartments
+            if "cxcl13" not in comps or comps["cxcl13"].unit not in PM_PER_UNIT:
+                raise ValueError("sev_pool: the organ IMs need a 'cxcl13' plasma compartment in pM, nM or uM (the 'plasma:' section)")
+            self.cxcl13_to_pM = PM_PER_UNIT[comps["cxcl13"].unit]
 
     def theta(self, state) -> float:
         a = self.antibody_cfg
@@ -91,35 +86,43 @@ class SystemicPools(Operation):
 
     def act(self, state, dt):
         v = state.values
-        c = self.pool_cfg
-        if c is not None:
-            source = organ_sev_source(v, self.shedding_rate, c.organ_im_count, c.plasma_volume)
-            k = math.log(2.0) / c.clearance_half_life
-            v["plasma_sev_b2_per_um3"] = sev_pool_step(v["plasma_sev_b2_per_um3"], source, k, dt)
+        if self.kin is not None:
+            c = self.plasma.value(state, "cxcl13") * self.cxcl13_to_pM
+            f, p = organ_step(v["organ_im_reprogrammed_fraction"], v["plasma_sev_b2_per_um3"], c, self.kin, dt)
+            v["organ_im_reprogrammed_fraction"] = f
+            v["plasma_sev_b2_per_um3"] = p
         v["antibody_theta"] = self.theta(state)
 
     def columns(self):
-        return [Column("plasma_sev_b2_per_mL", "1/mL", "sEV-beta2 concentration in plasma"),
-                Column("antibody_theta", "1", "fraction of beta2 blocked by the antibody")]
+        cols = [Column("plasma_sev_b2_per_mL", "1/mL", "sEV-beta2 concentration in plasma (true value, what the blood carries)")]
+        if self.kin is not None:
+            cols += [Column("measured_plasma_sev_b2_per_mL", "1/mL", "plasma sEV-beta2 as assayed: true value times a lognormal assay error"),
+                     Column("organ_im_reprogrammed_fraction", "1", "share of the whole lung's interstitial macrophages reprogrammed")]
+        return cols + [Column("antibody_theta", "1", "fraction of beta2 blocked by the antibody")]
 
     def observe(self, state):
         v = state.values
-        return {
-            "plasma_sev_b2_per_mL": v.get("plasma_sev_b2_per_um3", 0.0) * UM3_PER_ML,
-            "antibody_theta": v.get("antibody_theta", 0.0),
-        }
+        true = v.get("plasma_sev_b2_per_um3", 0.0) * UM3_PER_ML
+        row = {"plasma_sev_b2_per_mL": true}
+        if self.kin is not None:
+            row["measured_plasma_sev_b2_per_mL"] = true * assay_factor(self.assay_cv, state.seed, state.step, self.patient)
+            row["organ_im_reprogrammed_fraction"] = v["organ_im_reprogrammed_fraction"]
+        row["antibody_theta"] = v.get("antibody_theta", 0.0)
+        return row
 
 
 def initialize(sim) -> None:
     """Initial pools of a new run: sEV-β2 at the pool's initial value (without
-    a pool: the constant ``blood.vesicles.plasma_concentration``), θ = 0
-    until the first step, β2 content of EVs."""
+    a pool: the constant ``blood.vesicles.plasma_concentration``), no organ IM
+    reprogrammed, θ = 0 until the first step, β2 content of EVs."""
     cfg, st = sim.config, sim.state
     if cfg.sev_pool is not None:
         plasma = cfg.sev_pool.initial
     else:
         plasma = cfg.blood.vesicles.plasma_concentration if cfg.blood is not None else 0.0
     st.values["plasma_sev_b2_per_um3"] = plasma
+    if cfg.sev_pool is not None:
+        st.values["organ_im_reprogrammed_fraction"] = 0.0
     st.values["antibody_theta"] = 0.0
     st.values["ev_beta2"] = 0.0 if (cfg.macrophages is not None and cfg.macrophages.itgb2_knockout) else 1.0
 
@@ -131,6 +134,7 @@ def operations(sim) -> list[Operation]:
     if cfg.primary_tumour is not None:
         ops.append(TumourSecretion(cfg.primary_tumour))
     if cfg.sev_pool is not None or cfg.antibody is not None:
-        shedding = cfg.macrophages.shedding_rate if cfg.macrophages is not None else 0.0
-        ops.append(SystemicPools(cfg.sev_pool, cfg.antibody, shedding))
+        pool = cfg.sev_pool
+        kin = kinetics(cfg) if pool is not None else None
+        ops.append(SystemicPools(kin, pool.assay_cv if pool is not None else 0.0, cfg.antibody, patient_key(cfg)))
     return ops

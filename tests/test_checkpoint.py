@@ -297,7 +297,7 @@ def test_full_model_resume_is_bit_identical(tmp_path):
     platelets, sEVs), resumed inside the blood phase: every pool, array, value
     and the time series equal the uninterrupted run's."""
     overrides = ["phases.0.duration=6 h", "phases.1.duration=40 ms", "output.timeseries_every=4", "output.progress=false",
-                 "output.checkpoint_every=1 d"]
+                 "output.checkpoint_every=1 d", "sev_pool.assay_cv=0.2"]
     cfg = load_config(REPO / "configs" / "pancreatic.yaml", overrides)
     cpu = select_backend("cpu")
     full = Simulation(cfg, backend=cpu, run_dir=tmp_path / "full")
