@@ -73,6 +73,14 @@ def run_niche(config: str, overrides: list[str], seed: int, backend: str = "cpu"
     return {f"{m}_d{d}": float(by_day[d].get(m, 0.0)) for d in SAMPLE_DAYS for m in METRICS}
 
 
+# Claims computed and reported but not required, each with why it may not
+# hold in the current model (the results table marks them "open").
+OPEN = {
+    "lung metastases raise the clot burden": "plasma sEV-b2 comes from the organ IM compartment, which CXCL13 secreted by"
+    " lung metastases into the box does not reach; the metastases act only through the box's own IMs",
+}
+
+
 def mean(s: dict, key: str) -> float:
     return s[key]["mean"]
 
@@ -123,12 +131,12 @@ def markdown(summaries: dict, result: dict, seeds: int, reduced: bool) -> str:
     bcols = ("cxcl13_septum_pM", "im_reprogrammed_fraction", "clot_volume_um3")
     lines = [f"NSCLC niche ({'reduced size' if reduced else 'full size'}, {seeds} seeds, mean ± sd; _dN = end of day N):", ""]
     lines += table(summaries, NICHE, cols, "scenario") + [""] + table(summaries, BREAST, bcols, "breast scenario")
-    lines += [""] + checks_table(result)
+    lines += [""] + checks_table(result, OPEN)
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
-    return cli(argv, __doc__.split("\n\n")[0], validate, markdown, "validate_niche", "smaller breast scenarios (CI)")
+    return cli(argv, __doc__.split("\n\n")[0], validate, markdown, "validate_niche", "smaller breast scenarios (CI)", OPEN)
 
 
 if __name__ == "__main__":
