@@ -131,6 +131,20 @@ def _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key):
 
 
 @register_jitable
+def _pair(k, j, xi, yi, zi, ri, pos, radius, uid, seed, stream, key):
+    """:func:`_push` of agent j on agent k at (xi, yi, zi) of radius ri when
+    they overlap, else zero push and overlap 0."""
+    rj = np.float64(radius[j])
+    dx = xi - np.float64(pos[j, 0])
+    dy = yi - np.float64(pos[j, 1])
+    dz = zi - np.float64(pos[j, 2])
+    d2 = dx * dx + dy * dy + dz * dz
+    if d2 < (ri + rj) * (ri + rj):
+        return _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key)
+    return np.int64(0), np.int64(0), np.int64(0), 0.0
+
+
+@register_jitable
 def _listed(k, xi, yi, zi, ri, pos, radius, uid, nbr, count, seed, stream, key):
     """Fixed-point push on agent k at (xi, yi, zi) of radius ri from the
     ``count`` agents listed in nbr[k], and its largest overlap / smaller radius."""
@@ -140,17 +154,11 @@ def _listed(k, xi, yi, zi, ri, pos, radius, uid, nbr, count, seed, stream, key):
     worst = 0.0
     for q in range(count):
         j = nbr[k, q]
-        rj = np.float64(radius[j])
-        dx = xi - np.float64(pos[j, 0])
-        dy = yi - np.float64(pos[j, 1])
-        dz = zi - np.float64(pos[j, 2])
-        d2 = dx * dx + dy * dy + dz * dz
-        if d2 < (ri + rj) * (ri + rj):
-            px, py, pz, f = _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key)
-            fx += px
-            fy += py
-            fz += pz
-            worst = max(worst, f)
+        px, py, pz, f = _pair(k, j, xi, yi, zi, ri, pos, radius, uid, seed, stream, key)
+        fx += px
+        fy += py
+        fz += pz
+        worst = max(worst, f)
     return fx, fy, fz, worst
 
 
@@ -168,17 +176,11 @@ def _scanned(k, xi, yi, zi, ri, pos, radius, uid, cell, dims, cell_start, seed, 
             for j in range(cell_start[row + lo[2]], cell_start[row + hi[2]]):
                 if j == k:
                     continue
-                rj = np.float64(radius[j])
-                dx = xi - np.float64(pos[j, 0])
-                dy = yi - np.float64(pos[j, 1])
-                dz = zi - np.float64(pos[j, 2])
-                d2 = dx * dx + dy * dy + dz * dz
-                if d2 < (ri + rj) * (ri + rj):
-                    px, py, pz, f = _push(k, j, dx, dy, dz, d2, ri, rj, uid, seed, stream, key)
-                    fx += px
-                    fy += py
-                    fz += pz
-                    worst = max(worst, f)
+                px, py, pz, f = _pair(k, j, xi, yi, zi, ri, pos, radius, uid, seed, stream, key)
+                fx += px
+                fy += py
+                fz += pz
+                worst = max(worst, f)
     return fx, fy, fz, worst
 
 
