@@ -13,7 +13,17 @@ _POOLS = {"macrophages": 1, "blood": 2, "tumour": 1, "alveolar_macrophages": 2}
 
 
 def total_steps(cfg) -> int:
-    return sum(p.n_steps for p in cfg.phases)
+    """Steps of every phase plus the blood steps of their blood windows."""
+    return sum(p.n_steps + window_steps(p) for p in cfg.phases)
+
+
+def window_steps(phase) -> int:
+    """Blood steps the phase's blood windows take (0 without windows): one
+    window every ``every`` of tissue time, ``duration / dt`` steps each."""
+    w = phase.blood_windows
+    if w is None:
+        return 0
+    return int(phase.n_steps // max(1, round(w.every / phase.dt))) * w.n_steps
 
 
 def writes(schedule, phases) -> int:
@@ -42,7 +52,7 @@ def run_size_problems(cfg) -> list[str]:
     problems = []
     steps = total_steps(cfg)
     if steps > MAX_STEPS:
-        per_phase = ", ".join(f"{p.name} {p.n_steps:,}" for p in cfg.phases)
+        per_phase = ", ".join(f"{p.name} {p.n_steps + window_steps(p):,}" for p in cfg.phases)
         problems.append(f"the run takes {steps:,} steps ({per_phase}), more than {MAX_STEPS:,}; check the phases' dt, or pass --force")
     files = output_files(cfg)
     if files > MAX_OUTPUT_FILES:

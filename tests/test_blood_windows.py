@@ -187,3 +187,16 @@ def test_bad_windows_are_refused_in_one_line(change, message):
         load_config(REPO / "configs" / "pancreatic_course.yaml", [change])
     lines = [line for line in str(err.value).splitlines() if message in line]
     assert len(lines) == 1, str(err.value)
+
+
+def test_run_size_counts_the_window_steps():
+    """20 daily windows of 2000 blood steps beside 480 tissue steps; windows
+    long enough to pass the step limit are refused before anything runs."""
+    from alveosim.runsize import MAX_STEPS, run_size_problems, total_steps
+
+    cfg = load_config(REPO / "configs" / "pancreatic_course.yaml")
+    assert total_steps(cfg) == 480 + 20 * 2000
+    assert not run_size_problems(cfg)
+    long = load_config(REPO / "configs" / "pancreatic_course.yaml", ["phases.0.blood_windows.duration=20 min"])
+    assert total_steps(long) == 480 + 20 * 600_000 > MAX_STEPS
+    assert "disease 12,000,480" in run_size_problems(long)[0]
