@@ -23,7 +23,7 @@ from alveosim.kernels.labels import CAPILLARY, INLET, OUTLET
 from alveosim.kernels.rng import normal4, uniform4
 from alveosim.kernels.rules.neighbours import cell_coord
 from alveosim.kernels.rules.voxels import voxel_index
-from alveosim.kernels.states import ACTIVATED, AGGREGATED, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
+from alveosim.kernels.states import ACTIVATED, AGGREGATED, BOUND, BY_SEV, BY_SPONTANEOUS, PRIMED, RESTING
 
 # agent fates after transport (int8)
 KEEP = 0
@@ -260,7 +260,7 @@ def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, the
     """A free EV with beta2 > 0 whose β2 is not antibody-blocked
     (``is_blocked`` with fraction θ) binds, with probability p_bind =
     1 − exp(−k_bind·dt), the nearest platelet within ``radius`` µm:
-    target[i] = its row and ev_state[i] = 1 (bound); else -1. A blocked EV
+    target[i] = its row and ev_state[i] = BOUND; else -1. A blocked EV
     never binds."""
     target[i] = -1
     if ev_state[i] != 0 or beta2[i] <= 0.0:
@@ -273,7 +273,7 @@ def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, the
     j = nearest_within(np.float64(ev_pos[i, 0]), np.float64(ev_pos[i, 1]), np.float64(ev_pos[i, 2]), -1, pl_pos, radius, grid, dims, sorted_keys, order, pl_state, 0)
     if j >= 0:
         target[i] = j
-        ev_state[i] = 1
+        ev_state[i] = BOUND
 
 
 @per_item("activate", live=True)

@@ -46,8 +46,3 @@ class PlateletActivation(Operation):
             pool.capacity, pool.counter, pool.arrays["uid"], pool.arrays["state"], pool.arrays["n_bound"], pool.arrays["timer"], pool.arrays["activated_by"],
             self.bonds_to_prime, self.delay, p_spont, dt, state.seed, int(Stream.PLATELET_ACTIVATION), state.step,
         )
-
-
-def seed_count(density_um3: float, blood_volume_um3: float) -> int:
-    """Agents for a density (1/µm³) in a blood volume (µm³), rounded."""
-    return int(round(density_um3 * blood_volume_um3))
