@@ -18,6 +18,30 @@ def occluding_count(threshold: float, platelet_volume_um3: float, voxel_volume_u
     return max(1, math.ceil(threshold * voxel_volume_um3 / platelet_volume_um3 - 1e-9))
 
 
+class ClotVoxels:
+    """Aggregated platelets counted per voxel on the device (int32 [n_voxels]
+    scratch), and the blood voxels they occlude: those holding at least
+    :func:`occluding_count` of them. Needs the lattice's flow solver, which
+    re-routes the blood around occluded voxels."""
+
+    def __init__(self, sim, geometry, threshold: float, platelet_volume_um3: float, what: str):
+        if getattr(sim, "flow", None) is None:
+            raise RuntimeError(f"blood: {what} needs the lattice's flow solver (sim.flow); add a 'lattice:' section")
+        self.geometry = geometry
+        self.k = sim.backend.kernels("blood")
+        self.counts = sim.backend.xp.zeros(int(np.prod(geometry.shape)), dtype=np.int32)
+        self.min_count = occluding_count(threshold, platelet_volume_um3, geometry.voxel_volume)
+
+    def occluding(self, state):
+        """Device bool [n_voxels] (flat): blood voxels holding at least
+        ``min_count`` aggregated platelets now."""
+        pool = state.pool("platelet")
+        geo = self.geometry
+        self.counts[:] = 0
+        self.k.count_in_voxels(pool.n, pool.arrays["pos"], pool.arrays["state"], AGGREGATED, geo.h, geo.dims, self.counts)
+        return (self.counts >= self.min_count) & geo.blood_mask
+
+
 def clot_report(state, platelet_volume_um3: float) -> dict[str, float]:
     """Platelets by state and aggregates (connected sets sharing an aggregate id)."""
     pool = state.pool("platelet")
@@ -60,21 +84,13 @@ class Occlusion(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.context.ensure(sim)
-        if getattr(sim, "flow", None) is None:
-            raise RuntimeError("blood: occlusion needs the lattice's flow solver (sim.flow); add a 'lattice:' section")
-        geo = self.context.geometry
-        self.k = sim.backend.kernels("blood")
-        self.counts = sim.backend.xp.zeros(int(np.prod(geo.shape)), dtype=np.int32)
-        self.min_count = occluding_count(self.threshold, self.platelet_volume, geo.voxel_volume)
+        self.clots = ClotVoxels(sim, self.context.geometry, self.threshold, self.platelet_volume, "occlusion")
 
     def act(self, state, dt):
-        pool = state.pool("platelet")
         xp = state.backend.xp
         geo = self.context.geometry
-        self.counts[:] = 0
-        self.k.count_in_voxels(pool.n, pool.arrays["pos"], pool.arrays["state"], AGGREGATED, geo.h, geo.dims, self.counts)
         occluded = state.arrays["occluded"]
-        new = (self.counts >= self.min_count) & geo.blood_mask & (occluded.ravel() == 0)
+        new = self.clots.occluding(state) & (occluded.ravel() == 0)
         n_new = int(state.backend.scalar(xp.count_nonzero(new)))
         if n_new == 0:
             return

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from alveosim.blood import ledger
-from alveosim.blood.clots import occluding_count
+from alveosim.blood.clots import ClotVoxels
 from alveosim.blood.species import AGGREGATED
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
@@ -50,15 +50,9 @@ class ClotResolution(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.context.ensure(sim)
-        if getattr(sim, "flow", None) is None:
-            raise RuntimeError("blood: clot resolution needs the lattice's flow solver (sim.flow); add a 'lattice:' section")
-        geo = self.context.geometry
-        xp = sim.backend.xp
-        self.k = sim.backend.kernels("blood")
+        self.clots = ClotVoxels(sim, self.context.geometry, self.threshold, self.platelet_volume, "clot resolution")
         self.draws = sim.backend.kernels("draws")
-        self.counts = xp.zeros(int(np.prod(geo.shape)), dtype=np.int32)
-        self.uniforms = xp.zeros((0, 4), dtype=np.float64)
-        self.min_count = occluding_count(self.threshold, self.platelet_volume, geo.voxel_volume)
+        self.uniforms = sim.backend.xp.zeros((0, 4), dtype=np.float64)
 
     def act(self, state, dt):
         pool = state.pool("platelet")
@@ -83,13 +77,9 @@ class ClotResolution(Operation):
     def reopen(self, state) -> None:
         """Occlusion from the aggregated platelets now present; re-solve the
         flow when it changed (resolution only reopens voxels)."""
-        pool = state.pool("platelet")
-        geo = self.context.geometry
         xp = state.backend.xp
-        self.counts[:] = 0
-        self.k.count_in_voxels(pool.n, pool.arrays["pos"], pool.arrays["state"], AGGREGATED, geo.h, geo.dims, self.counts)
         occluded = state.arrays["occluded"]
-        still = ((self.counts >= self.min_count) & geo.blood_mask).reshape(occluded.shape)
+        still = self.clots.occluding(state).reshape(occluded.shape)
         reopened = int(state.backend.scalar(xp.count_nonzero((occluded != 0) & ~still)))
         if reopened == 0:
             return
