@@ -98,6 +98,8 @@ def summarise(runs: list[dict]) -> dict:
 OPEN = {
     "clot burden: breast_lung_mets > breast": "plasma sEV-b2 comes from the organ IM compartment, which CXCL13 secreted by"
     " lung metastases into the box does not reach; the metastases act only through the box's own IMs",
+    "anti-b2 1 nM lowers clots (0 > 1 nM)": "lower in the mean (reduced size, 2 seeds: 1.94e3 +- 210 vs 2.27e3 +- 110 um3)"
+    " but within twice the combined seed spread since occlusion applies at logging steps; needs more seeds",
 }
 
 
@@ -120,8 +122,8 @@ def checks(s: dict) -> dict[str, bool]:
         "clot burden: pancreatic > breast_lung_mets": above(pan, s["breast_lung_mets"]),
         "clot burden: breast_lung_mets > breast": above(s["breast_lung_mets"], s["breast"]),
         "pancreatic lung clots with no tumour cell": pan["clot_volume_um3"]["mean"] > 0 and pan["tumour_cells"]["mean"] == 0,
-        "anti-b2 lowers clots with dose (0 > 1 nM > 10 nM > early)": above(pan, s["anti_b2_1nM"])
-        and above(s["anti_b2_1nM"], s["anti_b2_10nM"])
+        "anti-b2 1 nM lowers clots (0 > 1 nM)": above(pan, s["anti_b2_1nM"]),
+        "anti-b2 lowers clots with dose (1 nM > 10 nM > early)": above(s["anti_b2_1nM"], s["anti_b2_10nM"])
         and s["anti_b2_10nM"]["clot_volume_um3"]["mean"] >= s["anti_b2_early"]["clot_volume_um3"]["mean"],
         "anti-b2 late start lowers clots": above(pan, s["anti_b2_late"]),
         "no IMs / CXCR5 / b2: no EV-driven clots": all(above(pan, s[n]) for n in none),
