@@ -186,6 +186,8 @@ class LesionMeasurement(Operation):
     at most once; ``act`` only marks that a tissue step happened."""
 
     clocks = frozenset({TISSUE})
+    name = "lesions.measurement"
+    after = frozenset({"tumour", "alveolar"})
 
     def __init__(self, cfg: LesionsConfig, trigger=None):
         super().__init__(trigger)

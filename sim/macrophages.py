@@ -92,6 +92,8 @@ class Reprogramming(Operation):
     take up CXCL13, and refresh ``ev_shed_rate``."""
 
     clocks = frozenset({TISSUE})
+    name = "macrophages.reprogramming"
+    after = frozenset({"fields", "tumour", "alveolar", "lesions"})
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)

@@ -1,7 +1,8 @@
-"""The model's features, in step order. Each feature module provides
-``initialize(sim)`` (initial state of a new run, from the config) and
-``operations(sim)`` (its operations, in the order they act within a step).
-A new feature is one module plus one entry here."""
+"""The model's features. Each feature module provides ``initialize(sim)``
+(initial state of a new run, from the config) and ``operations(sim)`` (its
+operations). The step order comes from the operations' ``after``/``before``
+declarations (:mod:`alveosim.ordering`); this list's order (then each
+feature's list) breaks the ties. A new feature is one module plus one entry here."""
 
 from __future__ import annotations
 

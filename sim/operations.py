@@ -47,14 +47,25 @@ class Operation:
 
     clocks: the clocks (``"tissue"``, ``"blood"``) on which it runs.
     writer: writers act after the time advance and see the step's result.
+    name: a stable name (``None``: the class name in snake case).
+    after, before: names (or name groups, ``"blood"`` for ``"blood.…"``) of
+    the operations it acts after / before; the Simulation orders its
+    operations by them (:mod:`alveosim.ordering`). Class attributes, or
+    given to the constructor.
     """
 
     clocks: frozenset = BOTH
     writer: bool = False
+    name: str | None = None
+    after: str | frozenset = frozenset()
+    before: str | frozenset = frozenset()
 
-    def __init__(self, trigger: Trigger | None = None):
+    def __init__(self, trigger: Trigger | None = None, *, name: str | None = None, after=None, before=None):
         self.trigger = trigger if trigger is not None else Always()
         self.sim = None
+        for key, value in (("name", name), ("after", after), ("before", before)):
+            if value is not None:
+                setattr(self, key, value)
 
     def attach(self, sim) -> None:
         """Bind kernels and allocate scratch on ``sim.backend`` (once, before stepping)."""

@@ -13,6 +13,7 @@ from alveosim.backend import Backend, select_backend
 from alveosim.config import Config
 from alveosim.model import feature_modules
 from alveosim.operations import Operation
+from alveosim.ordering import ordered
 from alveosim.pools import AgentPool
 from alveosim.schedule import schedule_trigger
 from alveosim.species import Species
@@ -37,9 +38,11 @@ class Simulation:
     """A run of one config on one backend.
 
     ``sim.state`` holds everything that evolves; ``sim.operations`` is the
-    ordered list of operations (features' operations in the order of
-    :data:`alveosim.model.FEATURES`, then writers). Users may append their own
-    operations (writers included) before calling :meth:`run`.
+    list of operations in step order: the order their ``after``/``before``
+    declarations give (:mod:`alveosim.ordering`), ties kept in the order of
+    :data:`alveosim.model.FEATURES`. Users may append their own operations
+    (writers included) before calling :meth:`run`, which places them by their
+    declarations.
 
     Pass ``state`` to continue from a restored state (a checkpoint): the
     features then skip their initial conditions.
@@ -62,6 +65,7 @@ class Simulation:
         ts_path = self.run_dir / "timeseries.csv" if self.run_dir is not None else None
         self.timeseries = TimeSeries(schedule_trigger(config.output.timeseries_every, config.phases), ts_path)
         self.operations.append(self.timeseries)
+        self.operations = ordered(self.operations)
         self._attached: set[int] = set()
         self._stop_requested = False
         self.setup_s = wallclock.perf_counter() - created  # wall seconds of set-up (lattice, flow, initial state)
@@ -97,7 +101,9 @@ class Simulation:
 
     def _attach_all(self) -> None:
         """Attach every operation not yet attached, then declare the
-        time-series columns (all operations, including ones appended since)."""
+        time-series columns (all operations, including ones appended since,
+        placed first by their declarations)."""
+        self.operations[:] = ordered(self.operations)
         for op in self.operations:
             if id(op) not in self._attached:
                 op.attach(self)
@@ -111,6 +117,9 @@ class Simulation:
 
         ::
 
+            order the operations by their after/before declarations (a stable
+                topological sort, ties in FEATURES order, then as appended;
+                `alveosim validate CONFIG --steps` prints it)
             attach every operation (binds kernels on the chosen backend),
                 then declare the time-series columns (every op.columns())
             if at step 0: writers record the initial state

@@ -31,6 +31,8 @@ class TumourSecretion(Operation):
     """Tissue clock: the primary tumour adds ``s0 · 2^(t/Td)`` pM/s to plasma CXCL13."""
 
     clocks = frozenset({TISSUE})
+    name = "systemic.tumour_secretion"
+    after = frozenset({"tumour", "alveolar", "lesions", "macrophages"})
 
     def __init__(self, primary, trigger=None):
         super().__init__(trigger)
@@ -59,6 +61,8 @@ class SystemicPools(Operation):
     the assay error draws (organ.patient_key)."""
 
     clocks = BOTH
+    name = "systemic.pools"
+    after = frozenset({"macrophages", "systemic.tumour_secretion"})
 
     def __init__(self, kin: OrganKinetics | None, assay_cv: float, antibody_cfg, patient: int = 0, trigger=None):
         super().__init__(trigger)

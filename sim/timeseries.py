@@ -36,6 +36,8 @@ class TimeSeries(Operation):
     its end."""
 
     writer = True
+    name = "io.timeseries"
+    after = frozenset({"io.checkpoint", "io.snapshot"})
 
     def __init__(self, every: Trigger | int = 10, path: Path | None = None):
         super().__init__(Periodic(every) if isinstance(every, int) else every)

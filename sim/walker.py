@@ -42,6 +42,8 @@ class WalkerMotion(Operation):
     """Brownian motion: each walker moves by sqrt(2 D dt) · N(0, I3) µm."""
 
     clocks = frozenset({TISSUE})
+    name = "walker.motion"
+    after = frozenset({"lattice", "fields"})
 
     def __init__(self, diffusivity_um2_s: float, trigger=None):
         super().__init__(trigger)
@@ -63,6 +65,8 @@ class WalkerNeighbours(Operation):
     ``2 · radius`` µm into its ``n_neigh`` field."""
 
     clocks = frozenset({TISSUE})
+    name = "walker.neighbours"
+    after = "walker.motion"
 
     def __init__(self, radius_um: float, trigger=None):
         super().__init__(trigger)
@@ -94,6 +98,8 @@ class WalkerLifecycle(Operation):
     radius from the parent."""
 
     clocks = frozenset({TISSUE})
+    name = "walker.lifecycle"
+    after = "walker.neighbours"
 
     def __init__(self, division_rate: float, death_rate: float, crowding_limit: int, radius_um: float, trigger=None):
         super().__init__(trigger)

@@ -39,6 +39,8 @@ class Contacts(Operation):
     """Tissue clock: sensing of TRMs (which also flag tumour contacts) and MDMs."""
 
     clocks = frozenset({TISSUE})
+    name = "alveolar.contacts"
+    after = frozenset({"fields", "tumour", "alveolar.depletion"})
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)

@@ -23,6 +23,8 @@ class Depletion(Operation):
     ``state.values["trm_depleted"]`` counts them."""
 
     clocks = frozenset({TISSUE})
+    name = "alveolar.depletion"
+    after = frozenset({"fields", "tumour"})
 
     def __init__(self, depletion):
         super().__init__(At(depletion.time))

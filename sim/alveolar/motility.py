@@ -51,6 +51,8 @@ class Motility(Operation):
     """Tissue clock: move TRMs (pushed outward when crowded) and MDMs (never pushed)."""
 
     clocks = frozenset({TISSUE})
+    name = "alveolar.motility"
+    after = "alveolar.contacts"
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)

@@ -37,6 +37,8 @@ class Recruitment(Operation):
     live; ``state.values["mdm_recruited"]`` counts them."""
 
     clocks = frozenset({TISSUE})
+    name = "alveolar.recruitment"
+    after = frozenset({"alveolar.motility", "alveolar.secretion"})
 
     def __init__(self, mdm_cfg):
         super().__init__(After(mdm_cfg.onset))

@@ -25,6 +25,8 @@ class Secretion(Operation):
     adds its rate (a.u.·µm³/s) to its field through sim.fields.add_sources."""
 
     clocks = frozenset({TISSUE})
+    name = "alveolar.secretion"
+    after = "alveolar.motility"
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)

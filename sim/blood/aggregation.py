@@ -23,6 +23,8 @@ class Aggregation(Operation):
     know). The labels of connected sets are settled by :class:`AggregateLabels`."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.aggregation"
+    after = "blood.activation"
 
     def __init__(self, context, aggregation_rate: float, radius_um: float, trigger=None):
         super().__init__(trigger)
@@ -60,6 +62,8 @@ class AggregateLabels(Operation):
     relabelling would have, and the dynamics never read them."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.labels"
+    after = "blood.aggregation"
 
     def __init__(self, radius_um: float, trigger=None):
         super().__init__(trigger)

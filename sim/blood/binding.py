@@ -28,6 +28,8 @@ class Binding(Operation):
     EVs leave the pool, counted as ``ev_bound``, on the device (no transfer)."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.binding"
+    after = "blood.transport"
 
     def __init__(self, context, binding_rate: float, contact_distance: float, trigger=None):
         super().__init__(trigger)

@@ -74,6 +74,8 @@ class Occlusion(Operation):
     observer logs the occluded capillary fraction and the mean flow speed)."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.occlusion"
+    after = "blood.labels"
 
     def __init__(self, context, threshold: float, platelet_volume_um3: float, trigger=None):
         super().__init__(trigger)

@@ -27,6 +27,8 @@ class PlateletActivation(Operation):
     platelet records why in ``activated_by`` (1 sEV, 2 spontaneous)."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.activation"
+    after = "blood.binding"
 
     def __init__(self, bonds_to_prime: int, activation_delay_s: float, spontaneous_rate: float, trigger=None):
         super().__init__(trigger)

@@ -39,6 +39,8 @@ class ClotResolution(Operation):
     (the number resolved), one more when some resolved."""
 
     clocks = frozenset({TISSUE})
+    name = "blood.clot_resolution"
+    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
 
     def __init__(self, context, half_life_s: float, threshold: float, platelet_volume_um3: float, trigger=None):
         super().__init__(trigger)

@@ -83,6 +83,8 @@ class PoolHeadroom(Operation):
     standard deviations. Agents keep their rows, so growing changes no result."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.headroom"
+    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
 
     def __init__(self, inflow, trigger: HostPoints):
         super().__init__(trigger)

@@ -60,6 +60,8 @@ class BloodInflow(Operation):
     β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.inflow"
+    after = "blood.headroom"
 
     def __init__(self, context, platelet_density_um3: float, ev_fallback_um3: float, trigger=None):
         super().__init__(trigger)
@@ -139,6 +141,8 @@ class BloodTransport(Operation):
     end in OUTLET voxels (outflow) and cleared EVs, counting both."""
 
     clocks = frozenset({BLOOD})
+    name = "blood.transport"
+    after = "blood.inflow"
 
     def __init__(self, context, ev_diffusivity: float, ev_half_life_s: float, platelet_diffusivity: float, trigger=None):
         super().__init__(trigger)

@@ -82,6 +82,8 @@ class BloodWindow(Operation):
     Observes ``blood_windows``, the windows run so far."""
 
     clocks = frozenset({TISSUE})
+    name = "blood.window"
+    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic", "blood.clot_resolution"})
 
     def __init__(self, context, trigger):
         super().__init__(trigger)

@@ -18,6 +18,8 @@ class FieldStep(Operation):
     dt with its blood voxels at the new plasma values (implicit in time)."""
 
     clocks = frozenset({TISSUE})
+    name = "fields.step"
+    after = "lattice"
 
     def __init__(self, fields: FieldSet | None, plasma: Plasma | None, trigger=None):
         super().__init__(trigger)

@@ -26,6 +26,7 @@ class CheckpointWriter(Operation):
     state is not checkpointed: the config reproduces it."""
 
     writer = True
+    name = "io.checkpoint"
 
     def __init__(self, directory: str | Path, trigger: Trigger, keep: int):
         super().__init__(trigger)
@@ -74,6 +75,8 @@ class SnapshotWriter(Operation):
     ``field_stride``-th voxel per axis (the files record both)."""
 
     writer = True
+    name = "io.snapshot"
+    after = "io.checkpoint"
 
     def __init__(self, directory: str | Path, trigger: Trigger, max_agents: int | None, field_stride: int = 1,
                  at_start: bool = True):

@@ -21,6 +21,8 @@ class FlowObserver(Operation):
     """Logs the flow values (nothing to act on: the flow changes only when
     another feature occludes voxels and calls ``sim.flow.solve``)."""
 
+    name = "lattice.flow"
+
     COLUMNS = (
         Column("flow_mean_speed_um_s", "um/s", "mean blood speed over the conducting capillary voxels"),
         Column("flow_rate_um3_s", "um3/s", "blood inflow through the domain"),

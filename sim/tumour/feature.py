@@ -28,6 +28,8 @@ class TumourSeeding(Operation):
     ``seeding.time``, and rebuilds the tumour cell list."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.seeding"
+    after = frozenset({"lattice", "fields", "walker"})
 
     def __init__(self, cfg, cells):
         super().__init__(At(cfg.seeding.time))

@@ -72,6 +72,8 @@ class TumourSecretion(Operation):
     ``cxcl13_secretion`` > 0, CXCL13 into its voxel during the coming field step."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.secretion"
+    after = "tumour.seeding"
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)
@@ -96,6 +98,8 @@ class TumourEmt(Operation):
     k_emt · (E/(E + K_E) + w_contact · trm_contact), E the local ``emt_factor``."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.emt"
+    after = "tumour.secretion"
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)
@@ -122,6 +126,8 @@ class TumourDeath(Operation):
     their order). Counts deaths in ``state.values["tumour_deaths"]``."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.death"
+    after = "tumour.emt"
 
     def __init__(self, cfg, trigger=None):
         super().__init__(trigger)
@@ -162,6 +168,8 @@ class TumourGrowth(Operation):
     parent. Counts births in ``state.values["tumour_births"]``."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.growth"
+    after = "tumour.death"
     NEWBORN_OFFSET = 0.5  # newborn distance from the parent, in daughter radii
 
     def __init__(self, cfg, cells, trigger=None):

@@ -174,6 +174,8 @@ class TumourMechanics(Operation):
     largest overlap in ``state.values["tumour_max_overlap"]``."""
 
     clocks = frozenset({TISSUE})
+    name = "tumour.mechanics"
+    after = "tumour.growth"
 
     def __init__(self, cfg, cells, trigger=None):
         super().__init__(trigger)
