@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alveosim import labels as L
-from alveosim.cg import jacobi, pcg
+from alveosim.cg import CHECK_EVERY, jacobi, pcg
 from alveosim.lattice.connectivity import conducting_mask
 from alveosim.arrays import declare
 from alveosim.lattice.multigrid import Multigrid
@@ -145,7 +145,10 @@ class Flow:
         apply(x, r)
         r *= -1.0
         precondition, setup = self._preconditioner(state, cells, nbr, fixed, inv_diag)
-        iterations, _ = pcg(xp, apply, x, r, precondition, target, self.cfg.max_iterations)
+        # the host reads the residual norm every iteration (free there; a re-solve
+        # after a small occlusion stops after a few), a GPU every CHECK_EVERY
+        check_every = 1 if xp is np else CHECK_EVERY
+        iterations, _ = pcg(xp, apply, x, r, precondition, target, self.cfg.max_iterations, check_every=check_every)
 
         speed = xp.empty(m, dtype=np.float64)
         vel_flat = velocity.reshape(-1, 3)
