@@ -29,10 +29,11 @@ SUITE = {
     "bench_tumour": (["--sizes", "20000", "--repeats", "1"], ["--sizes", "100000"]),
     "bench_render": (["--agents", "100000", "--repeats", "1"], ["--agents", "100000", "1000000"]),
     "bench_scale": (["--sizes", "32", "48"], ["--sizes", "64", "128", "256", "400"]),
+    "bench_flow": (["--sizes", "32"], ["--sizes", "128", "200"]),
     "bench_window": (["--box", "50", "50", "25", "--window", "0.1", "--days", "0.25"], ["--box", "150", "150", "75", "--window", "1"]),
 }
 # modules that run on the host whatever the backend (no --backend option), and the extra they need
-HOST_ONLY = {"bench_render": "pyvista"}
+HOST_ONLY = {"bench_render": "pyvista", "bench_flow": "pyamg"}
 
 
 def throughput(row: dict) -> float | None:
