@@ -56,17 +56,19 @@ def reduced_matrix(nbr: np.ndarray, fixed: np.ndarray):
     m = nbr.shape[0]
     free = np.flatnonzero(fixed == 0)
     f = free.shape[0]
-    number = np.full(m + 1, -1, dtype=np.int64)  # last slot: "no neighbour" (-1)
-    number[free] = np.arange(f)
-    rows = nbr[free].astype(np.int64)
-    degree = (rows >= 0).sum(axis=1).astype(np.float64)
-    cols = np.where(rows >= 0, number[rows], -1)  # free numbering, -1 = absent or fixed
-    ordered = np.stack([cols[:, 0], cols[:, 2], cols[:, 4], np.arange(f), cols[:, 5], cols[:, 3], cols[:, 1]], axis=1)
-    values = np.full(ordered.shape, -1.0)
-    values[:, 3] = degree
+    number = np.full(m + 1, -1, dtype=np.int32)  # last slot: "no neighbour" (-1)
+    number[free] = np.arange(f, dtype=np.int32)
+    rows = nbr[free]
+    cols = number[rows]  # int32 [f, 6]: free numbering, -1 = absent or fixed
+    ordered = np.empty((f, 7), dtype=np.int32)  # -x, -y, -z, the voxel, +z, +y, +x
+    ordered[:, 0:3] = cols[:, 0:6:2]
+    ordered[:, 3] = np.arange(f, dtype=np.int32)
+    ordered[:, 4:7] = cols[:, 5::-2]
+    values = np.full((f, 7), -1.0)
+    values[:, 3] = np.count_nonzero(rows >= 0, axis=1)
     keep = ordered >= 0
-    indptr = np.zeros(f + 1, dtype=np.int64)
-    np.cumsum(keep.sum(axis=1), out=indptr[1:])
+    indptr = np.zeros(f + 1, dtype=np.int32 if 7 * f < 2**31 else np.int64)
+    np.cumsum(np.count_nonzero(keep, axis=1), out=indptr[1:])
     return sp.csr_matrix((values[keep], ordered[keep], indptr), shape=(f, f)), free
 
 
