@@ -1,5 +1,7 @@
 """``alveosim validate CONFIG``: print the resolved config or every problem
-(exit 2), headed by its hash and its memory estimate as YAML comments."""
+(exit 2), headed by its hash and its memory estimate as YAML comments;
+``--channels`` sets the model up on the CPU and adds its channels (who
+publishes what, who reads it), or the one-line wiring error (exit 2)."""
 
 from alveosim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
 
@@ -8,6 +10,7 @@ def register(sub):
     p = sub.add_parser("validate", help="check a config and print it resolved (defaults filled in, values in the units given) with its hash")
     add_config_arguments(p)
     add_force_argument(p)
+    p.add_argument("--channels", action="store_true", help="set the model up (lattice, flow, initial state; on the CPU) and list its channels: producer -> consumers")
     p.set_defaults(func=run)
 
 
@@ -22,6 +25,16 @@ def run(args) -> int:
     cfg = load_from_args(args)
     if cfg is None or not preflight(cfg, args.force):
         return 2
+    wiring = []
+    if args.channels:
+        from alveosim.channels import ChannelError
+        from alveosim.simulation import Simulation
+
+        try:
+            wiring = Simulation(cfg, backend="cpu").wiring()
+        except ChannelError as exc:
+            sys.stderr.write(f"alveosim validate: {exc}\n")
+            return 2
     # plain writes, never wrapped: the output is valid YAML that validates to the same hash
     try:
         sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
@@ -30,6 +43,8 @@ def run(args) -> int:
         problem = refusal(cfg, budget)
         if problem:
             sys.stdout.write(f"# {problem}\n")
+        if wiring:
+            sys.stdout.write("# channels (producer -> consumers; ? = optional):\n" + "".join(f"#   {line}\n" for line in wiring))
         sys.stdout.write(display_yaml(cfg))
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error
