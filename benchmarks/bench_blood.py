@@ -174,8 +174,8 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
         parts = {
             "blood_step": list(ops),
             "transport": ["BloodTransport"],
-            "binding": ["Binding"],
-            "aggregation": ["PlateletActivation", "Aggregation"],
+            "binding": ["PlateletCellList", "Binding"],  # each reads the cell list its owner builds in the step
+            "aggregation": ["PlateletCellList", "PlateletActivation", "Aggregation"],
         }
         scratch = {"ev": 1 + 8, "platelet": 1 + 24 + 1}  # fate, bind target / fate, cell keys + order + sorted keys, joined (bytes)
         per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
@@ -185,7 +185,7 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
 
         def rebuild():
             st.step += 1
-            cells.refresh(st)
+            cells.build(st)
 
         seconds = time_call(rebuild, backend, repeats=repeats, warmup=1)
         rows.append(finish_row({"kernel": "neighbour_search (platelet cell list)", "size": n_platelets, "backend": backend.name, "seconds": seconds, "agent_updates_per_s": n_platelets / seconds}, bandwidth))

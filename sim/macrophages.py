@@ -16,6 +16,7 @@ import numpy as np
 
 from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
 from alveosim.arrays import declare
+from alveosim.channels import EV_SHED_RATE, FIELDS, LABELS
 from alveosim.labels import SEPTUM
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.species import Species, register
@@ -29,7 +30,7 @@ IM = register(
         states=("naive", "reprogrammed"),
     )
 )
-declare("ev_shed_rate", "sEVs/s per voxel")
+declare(EV_SHED_RATE, "sEVs/s per voxel")
 
 
 def septal_positions(labels: np.ndarray, voxel_um: float, density_per_um3: float, seed: int) -> np.ndarray:
@@ -59,13 +60,14 @@ def place_macrophages(sim) -> None:
     pool = sim.add_pool(IM, max(1, len(pos)))
     pool.add({"pos": pos, "state": np.full(len(pos), NAIVE, dtype=np.uint8)})
     be.kernels("macrophages").nearest_blood(pool.n, pool.arrays["pos"], labels, h, cfg.shedding_reach, pool.arrays["shed_voxel"])
-    st.arrays["ev_shed_rate"] = be.xp.zeros(labels.shape, dtype=np.float32)
+    st.arrays[EV_SHED_RATE] = be.xp.zeros(labels.shape, dtype=np.float32)
     st.values["im_count"] = float(pool.n)
     st.values["im_reprogrammed"] = 0.0
 
 
 def _labels(sim):
-    labels = sim.state.arrays.get("labels")
+    sim.channels.optional(LABELS, __name__)  # refused below, in this feature's words, when absent
+    labels = sim.state.arrays.get(LABELS)
     if labels is None:
         raise ValueError("macrophages: needs the lung lattice (a 'lattice:' section) to place IMs in septal voxels")
     return labels
@@ -77,7 +79,7 @@ def shedding_rate_field(state, shedding_rate_per_s: float) -> None:
     result does not depend on the order of the IMs."""
     xp = state.backend.xp
     pool = state.pool("im")
-    out = state.arrays["ev_shed_rate"]
+    out = state.arrays[EV_SHED_RATE]
     out.fill(0)
     voxel = pool.live("shed_voxel")
     voxel = voxel[(pool.live("state") == REPROGRAMMED) & (voxel >= 0)]
@@ -107,7 +109,7 @@ class Reprogramming(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.k = sim.backend.kernels("macrophages")
-        self.fields = getattr(sim, "fields", None)
+        self.fields = sim.channels.optional(FIELDS, __name__)
         if self.fields is None or "cxcl13" not in self.fields.names:
             raise ValueError("macrophages: needs a 'cxcl13' field (the 'fields:' section) to reprogram IMs")
 
@@ -139,7 +141,7 @@ class Reprogramming(Operation):
         return {
             "im_reprogrammed": rep,
             "im_reprogrammed_fraction": rep / n if n else 0.0,
-            "ev_shed_rate_per_s": float(state.backend.scalar(state.arrays["ev_shed_rate"].sum(dtype=np.float64))),
+            "ev_shed_rate_per_s": float(state.backend.scalar(state.arrays[EV_SHED_RATE].sum(dtype=np.float64))),
         }
 
 
@@ -152,4 +154,7 @@ def initialize(sim) -> None:
 def operations(sim) -> list[Operation]:
     """IM reprogramming and shedding on the tissue clock, when configured."""
     cfg = sim.config.macrophages
-    return [] if cfg is None else [Reprogramming(cfg)]
+    if cfg is None:
+        return []
+    sim.channels.publish(EV_SHED_RATE, __name__)
+    return [Reprogramming(cfg)]

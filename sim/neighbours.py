@@ -23,6 +23,20 @@ def cell_dims(extent, cutoff: float, agents: int = 0) -> np.ndarray:
     return np.maximum(1, np.floor(extent / edge)).astype(np.int64)
 
 
+class StaleCellList(RuntimeError):
+    """A cell list read in a step other than the one its owner built it in."""
+
+
+def check_current(cells, species: str, step: int, reader: str):
+    """``cells`` when its staleness key ``built_step`` is ``step``, else
+    StaleCellList naming the reader: a shared cell list is built once per
+    step by its owner, and a reader never rebuilds it."""
+    if cells.built_step != step:
+        raise StaleCellList(f"{reader} read the {species} cell list in step {step}, but it was built in step {cells.built_step}; "
+                            f"its owner must build it in this step before its readers")
+    return cells
+
+
 class CellList:
     """Cell list for agents in the box ``[lo, hi)`` (µm) with cells of edge
     ``>= cutoff`` so every neighbour within ``cutoff`` is in the 27 cells

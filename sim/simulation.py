@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from alveosim.backend import Backend, select_backend
+from alveosim.channels import FIELDS, FLOW, PLASMA, Wiring
 from alveosim.config import Config
 from alveosim.model import feature_modules
 from alveosim.operations import Operation
@@ -57,6 +58,7 @@ class Simulation:
             self.backend = select_backend(backend or config.backend)
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.state = state if state is not None else State(self.backend, config.seed)
+        self.channels = Wiring(self.state)  # declared channels between features (alveosim.channels)
         self.operations: list[Operation] = []
         for feature in feature_modules():
             if state is None:
@@ -78,6 +80,40 @@ class Simulation:
             pool = AgentPool(species, capacity, self.backend)
             self.state.pools[species.name] = pool
         return pool
+
+    # -- published services, for scripts and tests (features use self.channels)
+    @property
+    def fields(self):
+        """The field set (channel ``fields``), or None."""
+        return self.channels.value(FIELDS)
+
+    @fields.setter
+    def fields(self, value):
+        self.channels.substitute(FIELDS, value)
+
+    @property
+    def plasma(self):
+        """The plasma compartments (channel ``plasma``), or None."""
+        return self.channels.value(PLASMA)
+
+    @plasma.setter
+    def plasma(self, value):
+        self.channels.substitute(PLASMA, value)
+
+    @property
+    def flow(self):
+        """The capillary flow solver (channel ``flow``), or None."""
+        return self.channels.value(FLOW)
+
+    @flow.setter
+    def flow(self, value):
+        self.channels.substitute(FLOW, value)
+
+    def wiring(self) -> list[str]:
+        """Attach the operations (their consumers require channels there too)
+        and list the channels: ``name (kind): producer -> consumers``."""
+        self._attach_all()
+        return self.channels.describe()
 
     def phase_name(self, index: int) -> str:
         phases = self.config.phases

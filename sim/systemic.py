@@ -15,6 +15,7 @@ sEVs: 1, or 0 for the Itgb2 knockout).
 
 from __future__ import annotations
 
+from alveosim.channels import ANTIBODY_THETA, EV_BETA2, PLASMA, PLASMA_SEV_B2
 from alveosim.operations import BOTH, TISSUE, Column, Operation
 from alveosim.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 
@@ -40,7 +41,7 @@ class TumourSecretion(Operation):
 
     def attach(self, sim):
         super().attach(sim)
-        self.plasma = getattr(sim, "plasma", None)
+        self.plasma = sim.plasma  # the plasma channel (read in operations())
         if self.plasma is None:
             raise ValueError("primary_tumour: needs a 'cxcl13' plasma compartment (the 'plasma:' section)")
 
@@ -73,7 +74,7 @@ class SystemicPools(Operation):
 
     def attach(self, sim):
         super().attach(sim)
-        self.plasma = getattr(sim, "plasma", None)
+        self.plasma = sim.plasma  # the plasma channel (read in operations())
         if self.antibody_cfg is not None and self.plasma is None:
             raise ValueError(f"antibody: needs a plasma compartment {self.antibody_cfg.compartment!r} (the 'plasma:' section)")
         if self.kin is not None:
@@ -92,10 +93,10 @@ class SystemicPools(Operation):
         v = state.values
         if self.kin is not None:
             c = self.plasma.value(state, "cxcl13") * self.cxcl13_to_pM
-            f, p = organ_step(v["organ_im_reprogrammed_fraction"], v["plasma_sev_b2_per_um3"], c, self.kin, dt)
+            f, p = organ_step(v["organ_im_reprogrammed_fraction"], v[PLASMA_SEV_B2], c, self.kin, dt)
             v["organ_im_reprogrammed_fraction"] = f
-            v["plasma_sev_b2_per_um3"] = p
-        v["antibody_theta"] = self.theta(state)
+            v[PLASMA_SEV_B2] = p
+        v[ANTIBODY_THETA] = self.theta(state)
 
     def columns(self):
         cols = [Column("plasma_sev_b2_per_mL", "1/mL", "sEV-beta2 concentration in plasma (true value, what the blood carries)")]
@@ -106,12 +107,12 @@ class SystemicPools(Operation):
 
     def observe(self, state):
         v = state.values
-        true = v.get("plasma_sev_b2_per_um3", 0.0) * UM3_PER_ML
+        true = v.get(PLASMA_SEV_B2, 0.0) * UM3_PER_ML
         row = {"plasma_sev_b2_per_mL": true}
         if self.kin is not None:
             row["measured_plasma_sev_b2_per_mL"] = true * assay_factor(self.assay_cv, state.seed, state.step, self.patient)
             row["organ_im_reprogrammed_fraction"] = v["organ_im_reprogrammed_fraction"]
-        row["antibody_theta"] = v.get("antibody_theta", 0.0)
+        row["antibody_theta"] = v.get(ANTIBODY_THETA, 0.0)
         return row
 
 
@@ -124,16 +125,20 @@ def initialize(sim) -> None:
         plasma = cfg.sev_pool.initial
     else:
         plasma = cfg.blood.vesicles.plasma_concentration if cfg.blood is not None else 0.0
-    st.values["plasma_sev_b2_per_um3"] = plasma
+    st.values[PLASMA_SEV_B2] = plasma
     if cfg.sev_pool is not None:
         st.values["organ_im_reprogrammed_fraction"] = 0.0
-    st.values["antibody_theta"] = 0.0
-    st.values["ev_beta2"] = 0.0 if (cfg.macrophages is not None and cfg.macrophages.itgb2_knockout) else 1.0
+    st.values[ANTIBODY_THETA] = 0.0
+    st.values[EV_BETA2] = 0.0 if (cfg.macrophages is not None and cfg.macrophages.itgb2_knockout) else 1.0
 
 
 def operations(sim) -> list[Operation]:
     """Tumour secretion (tissue clock) and the systemic pools (both clocks)."""
     cfg = sim.config
+    for name in (PLASMA_SEV_B2, ANTIBODY_THETA, EV_BETA2):
+        sim.channels.publish(name, __name__)
+    if cfg.primary_tumour is not None or cfg.antibody is not None:
+        sim.channels.optional(PLASMA, __name__)  # absent: refused in attach, naming the missing 'plasma:' section
     ops: list[Operation] = []
     if cfg.primary_tumour is not None:
         ops.append(TumourSecretion(cfg.primary_tumour))

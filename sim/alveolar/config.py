@@ -2,7 +2,7 @@
 macrophages (TRMs) placed on the alveolar surface, their chemotaxis, contact
 switch, secretion and crowding, an optional TRM depletion event and optional
 recruitment of monocyte-derived macrophages (MDMs). Canonical units: µm, s;
-secretion into the a.u. fields in a.u.·µm³/s per cell (sim.fields.add_sources)."""
+secretion into the a.u. fields in a.u.·µm³/s per cell (the ``fields`` channel's add_sources)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from alveosim.alveolar.placement import surface_positions, trm_count
 from alveosim.alveolar.recruitment import Recruitment
 from alveosim.alveolar.secretion import Secretion, secreted_fields
 from alveosim.alveolar.species import MDM, TRM
+from alveosim.channels import FIELDS, LABELS
 from alveosim.operations import Operation
 
 
@@ -39,7 +40,7 @@ def check_inputs(sim) -> None:
     """Raise ValueError naming what a config with ``alveolar_macrophages:`` lacks."""
     if sim.config.lattice is None:
         raise ValueError("alveolar_macrophages: needs the lung lattice (a 'lattice:' section) to place TRMs on the alveolar surface")
-    fields = getattr(sim, "fields", None)
+    fields = sim.channels.optional(FIELDS, "alveosim.alveolar")
     names = fields.names if fields is not None else []
     for name, why in required_fields(sim.config.alveolar_macrophages):
         if name not in names:
@@ -52,7 +53,7 @@ def initialize(sim) -> None:
     if cfg is None:
         return
     check_inputs(sim)
-    labels = sim.backend.to_host(sim.state.arrays["labels"])
+    labels = sim.backend.to_host(sim.state.arrays[LABELS])
     h = float(sim.config.domain.voxel)
     count = trm_count(labels, h, cfg.per_alveolus, sim.config.lattice.alveolar_diameter)
     pos = surface_positions(labels, h, count, sim.config.seed)

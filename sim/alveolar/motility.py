@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from alveosim.channels import FIELDS, LABELS
 from alveosim.kernels.rules.alveolar import RIM
 from alveosim.labels import AIR, NAMES, POST, SEPTUM
 from alveosim.operations import TISSUE, Operation
@@ -65,14 +66,14 @@ class Motility(Operation):
         self.box = be.asarray(np.array([0.0, 0.0, 0.0, *sim.config.domain.size], dtype=np.float64))
         self.allowed_trm = be.asarray(label_table(TRM_CROSSING_LABELS if self.cfg.cross_septa else TRM_LABELS))
         self.allowed_mdm = be.asarray(label_table(MDM_LABELS))
-        fields = getattr(sim, "fields", None)
-        self.field_index = fields.index("tumour_signal") if self.cfg.chemotactic_speed > 0 else None
+        sim.channels.require(LABELS, "alveosim.alveolar motility")
+        self.fields = sim.channels.require(FIELDS, "alveosim.alveolar chemotaxis") if self.cfg.chemotactic_speed > 0 else None
         self.flat = be.xp.zeros((1, 1, 1), dtype=np.float32)
 
     def act(self, state, dt):
         cfg = self.cfg
-        field = state.arrays["fields"][self.field_index] if self.field_index is not None else self.flat
-        labels = state.arrays["labels"]
+        field = self.fields.field(state, "tumour_signal") if self.fields is not None else self.flat
+        labels = state.arrays[LABELS]
         sigma = math.sqrt(2.0 * cfg.diffusivity * dt)
         be = state.backend
         move_pool(be, state.pool("trm"), field, labels, self.allowed_trm, self.h, state.seed, state.step, dt, cfg.chemotactic_speed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alveosim.kernels.rules.alveolar import NO_TUMOUR_UM
 from alveosim.kernels.rules.blood import poisson
+from alveosim.channels import LABELS
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 from alveosim.triggers import After
@@ -52,7 +53,7 @@ class Recruitment(Operation):
         mdm, tumour = state.pool("mdm"), state.pools.get("tumour")
         n_t = tumour.n if tumour is not None else 0
         count = min(recruit_count(self.cfg.rate, n_t, dt, state.seed, state.step), max(self.cfg.max_count - mdm.n, 0))
-        added = recruit(state.backend, mdm, tumour, state.arrays["labels"], self.h, self.cfg.reach, count, state.seed, state.step)
+        added = recruit(state.backend, mdm, tumour, state.arrays[LABELS], self.h, self.cfg.reach, count, state.seed, state.step)
         state.values["mdm_recruited"] = state.values.get("mdm_recruited", 0.0) + added
 
     def columns(self):

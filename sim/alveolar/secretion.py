@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from alveosim.kernels.rules.alveolar import TUMOUR_ASSOCIATED
+from alveosim.channels import FIELDS
 from alveosim.operations import TISSUE, Operation
 
 SECRETED = (("emt_factor", "emt_factor_secretion"), ("immune_suppression", "immune_suppression_secretion"))
@@ -22,7 +23,7 @@ def secreted_fields(cfg) -> list[tuple[str, str, float]]:
 
 class Secretion(Operation):
     """Tissue clock: every tumour-associated TRM (and MDM, for the MDM rate)
-    adds its rate (a.u.·µm³/s) to its field through sim.fields.add_sources."""
+    adds its rate (a.u.·µm³/s) to its field through the ``fields`` channel's add_sources."""
 
     clocks = frozenset({TISSUE})
     name = "alveolar.secretion"
@@ -34,7 +35,7 @@ class Secretion(Operation):
 
     def attach(self, sim):
         super().attach(sim)
-        self.fields = sim.fields
+        self.fields = sim.channels.require(FIELDS, "alveosim.alveolar secretion")
 
     def act(self, state, dt):
         for pool_name, field, rate in self.rates:

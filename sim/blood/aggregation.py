@@ -47,9 +47,9 @@ class Aggregation(Operation):
             self.joined = state.backend.xp.zeros(pool.capacity, dtype=np.uint8)
         joined = self.joined
         joined[:] = 0
-        cells = self.context.platelet_cells.refresh(state)
+        cells = self.context.platelet_cells.current(state, "aggregation")
         pst = pool.arrays["state"]
-        self.k.join(pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, cells.grid, cells.dims, cells.sorted_keys, cells.order, joined)
+        self.k.join(pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pst, state.seed, int(Stream.PLATELET_AGGREGATION), state.step, p_join, self.radius, *cells.query, joined)
         self.k.apply_join(pool.capacity, pool.counter, pst, joined, pool.arrays["uid"], pool.arrays["aggregate"])
 
 

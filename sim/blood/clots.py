@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from alveosim.channels import FLOW, OCCLUDED, OCCLUSION_EVENTS
 from alveosim.blood.species import ACTIVATED, AGGREGATED, PLATELET, PRIMED, RESTING
 from alveosim.operations import BLOOD, Operation
 
@@ -25,8 +26,7 @@ class ClotVoxels:
     re-routes the blood around occluded voxels."""
 
     def __init__(self, sim, geometry, threshold: float, platelet_volume_um3: float, what: str):
-        if getattr(sim, "flow", None) is None:
-            raise RuntimeError(f"blood: {what} needs the lattice's flow solver (sim.flow); add a 'lattice:' section")
+        self.flow = sim.channels.require(FLOW, f"alveosim.blood {what}")
         self.geometry = geometry
         self.k = sim.backend.kernels("blood")
         self.counts = sim.backend.xp.zeros(int(np.prod(geometry.shape)), dtype=np.int32)
@@ -65,8 +65,8 @@ def clot_report(state, platelet_volume_um3: float) -> dict[str, float]:
 
 class Occlusion(Operation):
     """Count aggregated platelets per voxel; blood voxels holding at least
-    :func:`occluding_count` of them are occluded through ``sim.flow.occlude``
-    and the flow is re-solved (``sim.flow.solve``), only when the occluded set
+    :func:`occluding_count` of them are occluded through the ``flow`` channel's
+    ``occlude`` and the flow is re-solved (its ``solve``), only when the occluded set
     grows. Acts at the blood clock's host points (``trigger``: the logging
     steps, :func:`alveosim.blood.settle.host_points`), the only steps that
     read the device, so a clot occludes at the first logging step after it
@@ -91,14 +91,14 @@ class Occlusion(Operation):
     def act(self, state, dt):
         xp = state.backend.xp
         geo = self.context.geometry
-        occluded = state.arrays["occluded"]
+        occluded = state.arrays[OCCLUDED]
         new = self.clots.occluding(state) & (occluded.ravel() == 0)
         n_new = int(state.backend.scalar(xp.count_nonzero(new)))
         if n_new == 0:
             return
-        self.sim.flow.occlude(state, new.reshape(geo.shape))
-        self.sim.flow.solve(state)
-        state.values["occlusion_events"] = state.values.get("occlusion_events", 0.0) + 1.0
+        self.clots.flow.occlude(state, new.reshape(geo.shape))
+        self.clots.flow.solve(state)
+        state.values[OCCLUSION_EVENTS] = state.values.get(OCCLUSION_EVENTS, 0.0) + 1.0
 
     def observe(self, state):
         return clot_report(state, self.platelet_volume)

@@ -10,7 +10,7 @@ from alveosim.blood import ledger
 from alveosim.blood.aggregation import AggregateLabels, Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
-from alveosim.blood.geometry import BloodContext, BloodGeometry
+from alveosim.blood.geometry import BloodContext, BloodGeometry, PlateletCellList
 from alveosim.blood.platelets import PlateletActivation
 from alveosim.blood.resolution import ClotResolution
 from alveosim.blood.seeding import free_counts, seed_free
@@ -18,6 +18,7 @@ from alveosim.blood.settle import PoolHeadroom, host_points
 from alveosim.blood.species import EV, PLATELET
 from alveosim.blood.transport import BloodInflow, BloodTransport
 from alveosim.blood.windows import BloodWindow, window_trigger
+from alveosim.channels import BLOOD_WINDOWS, OCCLUSION_EVENTS
 from alveosim.operations import Operation
 from alveosim.streams import Stream
 
@@ -55,14 +56,17 @@ def operations(sim) -> list[Operation]:
         PoolHeadroom(inflow, hosts),
         inflow,
         BloodTransport(context, v.diffusivity, v.half_life, p.diffusivity),
+        PlateletCellList(context),
         Binding(context, v.binding_rate, p.contact_distance),
         PlateletActivation(p.bonds_to_prime, p.activation_delay, p.spontaneous_activation_rate),
         Aggregation(context, p.aggregation_rate, p.aggregation_radius),
         AggregateLabels(p.aggregation_radius, hosts),
         Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
+    sim.channels.publish(OCCLUSION_EVENTS, __name__)
     if cfg.clot_half_life is not None:
         ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))
     if any(phase.blood_windows is not None for phase in sim.config.phases):
+        sim.channels.publish(BLOOD_WINDOWS, __name__)
         ops.append(BloodWindow(context, window_trigger(sim.config)))
     return ops

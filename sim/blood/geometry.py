@@ -1,29 +1,33 @@
 """What the blood operations share, rebuilt in ``attach``: the voxel
 geometry of the blood (from the lattice's ``labels``) and the platelet cell
-list of the current step."""
+list of the current step, and the operation that builds it."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from alveosim.channels import LABELS, OCCLUDED, VELOCITY
 from alveosim.labels import BLOOD, INLET
+from alveosim.neighbours import check_current
+from alveosim.operations import BLOOD as BLOOD_CLOCK
+from alveosim.operations import Operation
 
 
 class BloodGeometry:
     """Voxel edge ``h`` (µm), grid shape, and device int64 lists of flat
     voxel ids ((ix·ny + iy)·nz + iz) of blood and inlet voxels. Labels are
     fixed after the lattice is built; occlusion is read live from
-    ``state.arrays["occluded"]``."""
+    ``state.arrays[OCCLUDED]`` (the lattice's channels)."""
 
     def __init__(self, sim):
         st = sim.state
-        if "labels" not in st.arrays:
-            raise KeyError("blood: state.arrays has no 'labels'; the blood clock needs a lattice (config section 'lattice:')")
+        for name in (LABELS, OCCLUDED, VELOCITY):
+            sim.channels.require(name, "alveosim.blood")
         xp = sim.backend.xp
         self.h = float(sim.config.domain.voxel)
-        self.shape = tuple(int(s) for s in st.arrays["labels"].shape)
+        self.shape = tuple(int(s) for s in st.arrays[LABELS].shape)
         self.dims = sim.backend.asarray(np.array(self.shape, dtype=np.int64))
-        flat = st.arrays["labels"].ravel()
+        flat = st.arrays[LABELS].ravel()
         blood = xp.zeros(flat.shape, dtype=bool)
         for label in BLOOD:
             blood |= flat == label
@@ -44,10 +48,14 @@ class PlateletCells:
     aggregation distances), sized by the platelets, not by the grid: each
     platelet's cell id (rows past the live ones after every cell), the rows
     sorted by it (``order``) and the sorted ids (``sorted_keys``), all over
-    the pool's capacity so the host never needs the live count. Built at most
-    once per step: platelets move only in transport, which acts before
-    binding and aggregation. Queries are order-free (the nearest within a
-    radius, ties to the lower row), so the sort need not be stable."""
+    the pool's capacity so the host never needs the live count. One value
+    per step: :class:`PlateletCellList` builds it after transport (platelets
+    move only there) and binding and aggregation read it (:meth:`current`);
+    ``built_step`` is its staleness key, and a read in another step fails
+    (:class:`StaleCellList`) rather than rebuilding. Kernels take it as one
+    argument group, ``*query`` = (grid, dims, sorted_keys, order). Queries
+    are order-free (the nearest within a radius, ties to the lower row), so
+    the sort need not be stable."""
 
     def __init__(self, backend, geometry: BloodGeometry, cutoff: float):
         extent = np.asarray(geometry.box_hi, dtype=np.float64)
@@ -58,20 +66,45 @@ class PlateletCells:
         self.keys = backend.xp.zeros(0, dtype=np.int64)
         self.order = self.sorted_keys = self.keys
         self._k = backend.kernels("blood")
-        self._step = None
+        self.built_step = None
 
-    def refresh(self, state):
-        """The cell list of the platelets as they are now in this step."""
-        if state.step != self._step:
-            pool = state.pool("platelet")
-            xp = self.backend.xp
-            if self.keys.shape[0] != pool.capacity:
-                self.keys = xp.zeros(pool.capacity, dtype=np.int64)
-            self._k.cell_keys(pool.capacity, pool.counter, pool.arrays["pos"], self.grid, self.dims, self.keys)
-            self.order = xp.argsort(self.keys)
-            self.sorted_keys = self.keys[self.order]
-            self._step = state.step
-        return self
+    def build(self, state) -> None:
+        """Sort the platelets as they are now (the owner, once per step)."""
+        pool = state.pool("platelet")
+        xp = self.backend.xp
+        if self.keys.shape[0] != pool.capacity:
+            self.keys = xp.zeros(pool.capacity, dtype=np.int64)
+        self._k.cell_keys(pool.capacity, pool.counter, pool.arrays["pos"], self.grid, self.dims, self.keys)
+        self.order = xp.argsort(self.keys)
+        self.sorted_keys = self.keys[self.order]
+        self.built_step = state.step
+
+    def current(self, state, reader: str) -> "PlateletCells":
+        """This step's cell list for ``reader``; StaleCellList when it was built in another step."""
+        return check_current(self, "platelet", state.step, reader)
+
+    @property
+    def query(self) -> tuple:
+        """The kernels' argument group: (grid, dims, sorted_keys, order)."""
+        return self.grid, self.dims, self.sorted_keys, self.order
+
+
+class PlateletCellList(Operation):
+    """Blood clock: the owner of the platelet cell list, built once per step
+    after transport, before binding and aggregation read it."""
+
+    clocks = frozenset({BLOOD_CLOCK})
+
+    def __init__(self, context, trigger=None):
+        super().__init__(trigger)
+        self.context = context
+
+    def attach(self, sim):
+        super().attach(sim)
+        self.context.ensure(sim)
+
+    def act(self, state, dt):
+        self.context.platelet_cells.build(state)
 
 
 class BloodContext:

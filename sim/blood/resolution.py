@@ -19,6 +19,7 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.clots import ClotVoxels
 from alveosim.blood.species import AGGREGATED
+from alveosim.channels import OCCLUDED
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
 
@@ -80,13 +81,13 @@ class ClotResolution(Operation):
         """Occlusion from the aggregated platelets now present; re-solve the
         flow when it changed (resolution only reopens voxels)."""
         xp = state.backend.xp
-        occluded = state.arrays["occluded"]
+        occluded = state.arrays[OCCLUDED]
         still = self.clots.occluding(state).reshape(occluded.shape)
         reopened = int(state.backend.scalar(xp.count_nonzero((occluded != 0) & ~still)))
         if reopened == 0:
             return
         occluded[...] = still.astype(np.uint8)
-        self.sim.flow.solve(state)
+        self.clots.flow.solve(state)
 
     def columns(self):
         return [Column(RESOLVED_KEY, "count", "aggregated platelets removed by clot resolution since the run started")]

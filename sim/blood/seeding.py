@@ -9,11 +9,12 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.platelets import seed_in_blood
 from alveosim.blood.transport import plasma_ev_concentration
+from alveosim.channels import EV_BETA2, OCCLUDED
 
 
 def _open_voxels(state, geo) -> np.ndarray:
     """Host int64 flat ids of the open (not occluded) blood voxels."""
-    open_voxels = geo.blood_mask & (state.arrays["occluded"].ravel() == 0)
+    open_voxels = geo.blood_mask & (state.arrays[OCCLUDED].ravel() == 0)
     return state.backend.to_host(state.backend.xp.flatnonzero(open_voxels)).astype(np.int64)
 
 
@@ -38,6 +39,6 @@ def seed_free(state, geo, cfg, rng: np.random.Generator) -> None:
     platelets.arrays["aggregate"][first : platelets.n] = -1
     first = evs.n
     seed_in_blood(evs, n_evs, voxels, geo.h, geo.shape, rng)
-    evs.arrays["beta2"][first : evs.n] = float(state.values.get("ev_beta2", 1.0))
+    evs.arrays["beta2"][first : evs.n] = float(state.values.get(EV_BETA2, 1.0))
     ledger.add(state, "platelet_seeded", n_platelets)
     ledger.add(state, "ev_seeded", n_evs)

@@ -10,6 +10,7 @@ import numpy as np
 
 from alveosim.blood import ledger
 from alveosim.blood.species import AGGREGATED
+from alveosim.channels import BLOOD_WINDOWS, EV_BETA2, EV_SHED_RATE, LABELS, OCCLUDED, OCCLUSION_EVENTS, PLASMA_SEV_B2, VELOCITY
 from alveosim.kernels.rules.blood import CLEARED, KEEP, OUTFLOW
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
@@ -20,7 +21,7 @@ NO_IMMOBILE_STATE = 255
 def plasma_ev_concentration(state, fallback: float) -> float:
     """sEV-β2 carried by inflowing blood (EVs/µm³): the systemic pool of the
     tissue biology when present, else the configured ``fallback``."""
-    return float(state.values.get("plasma_sev_b2_per_um3", fallback))
+    return float(state.values.get(PLASMA_SEV_B2, fallback))
 
 
 class Births:
@@ -55,9 +56,9 @@ class Births:
 class BloodInflow(Operation):
     """New EVs and platelets in INLET voxels at rate |v|·h²·concentration
     (flow through the voxel × plasma concentration), and EVs shed into blood
-    voxels at ``state.arrays["ev_shed_rate"]`` (EVs/s per voxel, from the
+    voxels at ``state.arrays[EV_SHED_RATE]`` (EVs/s per voxel, from the
     tissue biology; drawn only in the voxels that shed). New EVs carry
-    β2 = ``state.values["ev_beta2"]`` (1 when absent)."""
+    β2 = ``state.values[EV_BETA2]`` (1 when absent)."""
 
     clocks = frozenset({BLOOD})
     name = "blood.inflow"
@@ -72,6 +73,8 @@ class BloodInflow(Operation):
     def attach(self, sim):
         super().attach(sim)
         self.context.ensure(sim)
+        for name in (PLASMA_SEV_B2, EV_BETA2, EV_SHED_RATE, BLOOD_WINDOWS, OCCLUSION_EVENTS):  # optional: fallbacks without them
+            sim.channels.optional(name, __name__)
         self.k = sim.backend.kernels("blood")
         self._shed_key = None
         self._inlet_key = None
@@ -80,8 +83,8 @@ class BloodInflow(Operation):
         """Blood volume entering each inlet voxel per step, |v|·h²·dt (µm³,
         device float64 [m]), recomputed only when the flow may have changed:
         a new phase or blood window, a flow re-solve after occlusion, another dt."""
-        velocity = state.arrays["velocity"]
-        key = (state.phase_index, state.values.get("blood_windows", 0.0), state.values.get("occlusion_events", 0.0), id(velocity), dt)
+        velocity = state.arrays[VELOCITY]
+        key = (state.phase_index, state.values.get(BLOOD_WINDOWS, 0.0), state.values.get(OCCLUSION_EVENTS, 0.0), id(velocity), dt)
         if key != self._inlet_key:
             geo = self.context.geometry
             xp = state.backend.xp
@@ -94,7 +97,7 @@ class BloodInflow(Operation):
         """Flat ids (device int64, in blood-voxel order) of the blood voxels
         whose shedding rate is positive, found once per phase or blood window:
         the rate changes only on the tissue clock. The others would draw no EVs."""
-        key = (state.phase_index, state.values.get("blood_windows", 0.0), id(shed))
+        key = (state.phase_index, state.values.get(BLOOD_WINDOWS, 0.0), id(shed))
         if key != self._shed_key:
             blood = self.context.geometry.blood_voxels
             self._shed_voxels = blood[state.backend.xp.flatnonzero(shed.ravel()[blood] > 0)]
@@ -111,7 +114,7 @@ class BloodInflow(Operation):
         conc = plasma_ev_concentration(state, self.ev_fallback)
         if conc > 0.0:
             out.append((evs, "ev_inflow", geo.inlet_voxels, volume_per_step * conc))
-        shed = state.arrays.get("ev_shed_rate")
+        shed = state.arrays.get(EV_SHED_RATE)
         if shed is not None:
             voxels = self._shedding_voxels(state, shed)
             out.append((evs, "ev_shed", voxels, shed.ravel()[voxels].astype(np.float64) * dt))
@@ -128,7 +131,7 @@ class BloodInflow(Operation):
 
     def act(self, state, dt):
         geo = self.context.geometry
-        beta2 = float(state.values.get("ev_beta2", 1.0))
+        beta2 = float(state.values.get(EV_BETA2, 1.0))
         streams = {"platelet_inflow": Stream.PLATELET_INFLOW, "ev_inflow": Stream.EV_INFLOW, "ev_shed": Stream.EV_SHED}
         for pool, key, voxels, lam in self._sources(state, dt):
             field, value, place = ("aggregate", -1, Stream.PLATELET_PLACE) if key == "platelet_inflow" else ("beta2", beta2, Stream.EV_PLACE)
@@ -170,7 +173,7 @@ class BloodTransport(Operation):
         self.k.transport(
             pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pool.arrays["state"], immobile, state.seed, stream, state.step,
             math.sqrt(2.0 * diffusivity * dt), dt, geo.h, p_clear,
-            state.arrays["labels"], state.arrays["occluded"], state.arrays["velocity"], fate,
+            state.arrays[LABELS], state.arrays[OCCLUDED], state.arrays[VELOCITY], fate,
         )
         return fate
 

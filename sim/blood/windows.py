@@ -33,11 +33,12 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.seeding import seed_free
 from alveosim.blood.species import AGGREGATED
+from alveosim.channels import BLOOD_WINDOWS
 from alveosim.operations import BLOOD, TISSUE, Column, Operation
 from alveosim.schedule import schedule_trigger
 from alveosim.streams import Stream
 
-WINDOWS_KEY = "blood_windows"  # state.values: windows run so far
+WINDOWS_KEY = BLOOD_WINDOWS  # state.values: windows run so far
 MAX_STEP_KEY = 2**32  # kernels.rng keys the step in 32 bits
 
 

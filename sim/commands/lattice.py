@@ -2,6 +2,7 @@
 capillary flow and print the geometry and flow report; ``--slice PNG``
 writes a slice image (needs matplotlib, the ``render`` extra)."""
 
+from alveosim.channels import LABELS, OCCLUDED, VELOCITY
 from alveosim.commands.common import add_config_arguments, console, err_console, load_from_args
 
 
@@ -41,8 +42,8 @@ def run(args) -> int:
     t_gen = time.perf_counter() - t0
     report = geometry_report(backend, lattice, voxel)
     state = State(backend, cfg.seed)
-    state.arrays["labels"] = lattice.labels
-    state.arrays["occluded"] = backend.xp.zeros(shape, dtype="uint8")
+    state.arrays[LABELS] = lattice.labels
+    state.arrays[OCCLUDED] = backend.xp.zeros(shape, dtype="uint8")
     t0 = time.perf_counter()
     solution = Flow.from_config(backend, cfg).solve(state)
     t_flow = time.perf_counter() - t0
@@ -94,8 +95,8 @@ def _write_slice(path, backend, state, axis: str, index: int | None) -> None:
     from alveosim import labels as L
 
     a = "xyz".index(axis)
-    labels = backend.to_host(state.arrays["labels"])
-    speed = np.linalg.norm(backend.to_host(state.arrays["velocity"]), axis=-1) / 1000.0
+    labels = backend.to_host(state.arrays[LABELS])
+    speed = np.linalg.norm(backend.to_host(state.arrays[VELOCITY]), axis=-1) / 1000.0
     i = labels.shape[a] // 2 if index is None else index
     if not 0 <= i < labels.shape[a]:
         raise SystemExit(f"--index {i} is outside 0..{labels.shape[a] - 1}")

@@ -1,7 +1,9 @@
 """``alveosim validate CONFIG``: print the resolved config or every problem
 (exit 2), headed by its hash and its memory estimate as YAML comments;
 with ``--steps``, the step order instead (the simulation is built, lattice
-and flow included, and not stepped)."""
+and flow included, and not stepped); ``--channels`` sets the model up on the
+CPU and adds its channels (who publishes what, who reads it), or the one-line
+wiring error (exit 2)."""
 
 from alveosim.commands.common import add_config_arguments, add_force_argument, load_from_args, preflight
 
@@ -12,6 +14,7 @@ def register(sub):
     add_force_argument(p)
     p.add_argument("--steps", action="store_true",
                    help="print the step order per clock instead (one line per operation: name, clocks, trigger, after/before)")
+    p.add_argument("--channels", action="store_true", help="set the model up (lattice, flow, initial state; on the CPU) and list its channels: producer -> consumers")
     p.set_defaults(func=run)
 
 
@@ -28,6 +31,16 @@ def run(args) -> int:
         return 2
     if args.steps:
         return print_steps(cfg)
+    wiring = []
+    if args.channels:
+        from alveosim.channels import ChannelError
+        from alveosim.simulation import Simulation
+
+        try:
+            wiring = Simulation(cfg, backend="cpu").wiring()
+        except ChannelError as exc:
+            sys.stderr.write(f"alveosim validate: {exc}\n")
+            return 2
     # plain writes, never wrapped: the output is valid YAML that validates to the same hash
     try:
         sys.stdout.write(f"# config hash: {config_hash(cfg)} (of the config in canonical units: um, s, pM, nM)\n")
@@ -36,6 +49,8 @@ def run(args) -> int:
         problem = refusal(cfg, budget)
         if problem:
             sys.stdout.write(f"# {problem}\n")
+        if wiring:
+            sys.stdout.write("# channels (producer -> consumers; ? = optional):\n" + "".join(f"#   {line}\n" for line in wiring))
         sys.stdout.write(display_yaml(cfg))
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error

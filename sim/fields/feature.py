@@ -1,12 +1,13 @@
 """Feature: reaction–diffusion fields and plasma compartments.
 
-Sets ``sim.fields`` (a :class:`FieldSet`, when the config has ``fields:``)
-and ``sim.plasma`` (a :class:`Plasma`, when it has ``plasma:``), and adds
+Publishes the ``fields`` channel (a :class:`FieldSet`, when the config has
+``fields:``) and ``plasma`` (a :class:`Plasma`, when it has ``plasma:``), and adds
 one tissue-clock operation that advances the plasma and then the fields.
 """
 
 from __future__ import annotations
 
+from alveosim.channels import FIELDS, PLASMA
 from alveosim.fields.config import check_plasma_links
 from alveosim.fields.fieldset import FieldSet
 from alveosim.fields.plasma import Plasma
@@ -48,27 +49,31 @@ class FieldStep(Operation):
         return out
 
 
-def _build(sim) -> None:
-    """Create sim.fields and sim.plasma from the config (new or resumed run)."""
-    cfg = sim.config
-    check_plasma_links(cfg.fields, cfg.plasma)
-    sim.plasma = Plasma(sim, cfg.plasma) if cfg.plasma else None
-    sim.fields = FieldSet(sim, cfg.fields) if cfg.fields is not None else None
+def _build(sim):
+    """Publish the ``plasma`` and ``fields`` channels from the config (new or
+    resumed run), once; returns (plasma, fields), each None when not configured."""
+    cfg, ch = sim.config, sim.channels
+    if not (ch.published(PLASMA) or ch.published(FIELDS)):
+        check_plasma_links(cfg.fields, cfg.plasma)
+        if cfg.plasma:
+            ch.publish(PLASMA, __name__, Plasma(sim, cfg.plasma))
+        if cfg.fields is not None:
+            ch.publish(FIELDS, __name__, FieldSet(sim, cfg.fields))
+    return ch.value(PLASMA), ch.value(FIELDS)
 
 
 def initialize(sim) -> None:
     """Initial field and plasma state of a new run."""
-    _build(sim)
-    if sim.plasma is not None:
-        sim.plasma.initialize(sim.state)
-    if sim.fields is not None:
-        sim.fields.initialize(sim.state)
+    plasma, fields = _build(sim)
+    if plasma is not None:
+        plasma.initialize(sim.state)
+    if fields is not None:
+        fields.initialize(sim.state)
 
 
 def operations(sim) -> list[Operation]:
     """The field/plasma step, when the config declares fields or plasma."""
-    if not hasattr(sim, "fields"):
-        _build(sim)
-    if sim.fields is None and sim.plasma is None:
+    plasma, fields = _build(sim)
+    if fields is None and plasma is None:
         return []
-    return [FieldStep(sim.fields, sim.plasma)]
+    return [FieldStep(fields, plasma)]

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from alveosim.arrays import declare
+from alveosim.channels import LABELS
 from alveosim.fields.config import FieldsSection
 from alveosim.fields.plasma import unit_suffix
 from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitLOD, face_table
@@ -36,6 +37,7 @@ class FieldSet:
     def __init__(self, sim, section: FieldsSection):
         self.sim = sim
         self.section = section
+        sim.channels.optional(LABELS, "alveosim.fields")  # without a lattice: one tissue label everywhere
         self.names = list(section.named)
         self.specs = [section.named[n] for n in self.names]
         dom = sim.config.domain
@@ -78,7 +80,7 @@ class FieldSet:
         """Take the lattice labels (or one tissue label everywhere when the run
         has no lattice) and allocate the solver's scratch."""
         be = state.backend
-        labels = state.arrays.get("labels")
+        labels = state.arrays.get(LABELS)  # optional: the fields work without a lattice
         if labels is None:
             labels = be.xp.full(self.shape, SEPTUM, dtype=np.uint8)
         elif tuple(labels.shape) != self.shape:

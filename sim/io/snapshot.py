@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from alveosim.arrays import lookup
+from alveosim.channels import FIELDS
 from alveosim.io.atomic import atomic_path
 from alveosim.io.vtkhdf import write_image, write_points
 
@@ -63,14 +64,14 @@ def cell_arrays(sim, stride: int = 1) -> dict[str, np.ndarray]:
 
 
 def _component_names(sim, name: str, m: int) -> list[str]:
-    fields = getattr(sim, "fields", None)
+    fields = sim.channels.optional(FIELDS, __name__)
     names = list(getattr(fields, "names", []) or []) if name == "fields" else []
     return names if len(names) == m else [f"{name}_{i}" for i in range(m)]
 
 
 def cell_units(sim, names) -> dict[str, str]:
     """Unit of each cell array: a field's declared unit, else the array's declaration."""
-    fields = getattr(sim, "fields", None)
+    fields = sim.channels.optional(FIELDS, __name__)
     field_units = dict(zip(fields.names, (s.unit for s in fields.specs))) if fields is not None else {}
     return {n: field_units.get(n) or lookup(n).unit for n in names if field_units.get(n) or lookup(n).unit}
 

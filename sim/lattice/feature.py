@@ -1,25 +1,26 @@
 """The lattice feature: generates the lung lattice into the State
-(``labels``, ``occluded``, ``pressure``, ``velocity``), sets ``sim.flow``
-and solves the initial flow; logs the flow values. Absent ``lattice:``
+(channels ``labels``, ``occluded``, ``pressure``, ``velocity``), publishes
+the ``flow`` channel (the flow solver) and solves the initial flow; logs the flow values. Absent ``lattice:``
 section = no lattice."""
 
 from __future__ import annotations
 
 from alveosim.arrays import declare
+from alveosim.channels import FLOW, LABELS, OCCLUDED, PRESSURE, VELOCITY
 from alveosim.labels import NAMES
 from alveosim.lattice.flow import Flow
 from alveosim.lattice.generate import generate
 from alveosim.operations import Column, Operation
 
-declare("labels", "label code", categories=tuple(NAMES[code] for code in sorted(NAMES)))
-declare("occluded", "1 occluded by a clot, 0 open")
-declare("pressure", "Pa")
-declare("velocity", "um/s")
+declare(LABELS, "label code", categories=tuple(NAMES[code] for code in sorted(NAMES)))
+declare(OCCLUDED, "1 occluded by a clot, 0 open")
+declare(PRESSURE, "Pa")
+declare(VELOCITY, "um/s")
 
 
 class FlowObserver(Operation):
     """Logs the flow values (nothing to act on: the flow changes only when
-    another feature occludes voxels and calls ``sim.flow.solve``)."""
+    another feature occludes voxels and calls the ``flow`` channel's ``solve``)."""
 
     name = "lattice.flow"
 
@@ -48,18 +49,26 @@ def initialize(sim) -> None:
     shape = sim.config.domain.shape
     lattice = generate(sim.backend, shape, sim.config.domain.voxel, cfg, sim.config.seed)
     arrays = sim.state.arrays
-    arrays["labels"] = lattice.labels
-    arrays["occluded"] = xp.zeros(shape, dtype="uint8")
-    arrays["pressure"] = xp.zeros(shape, dtype="float32")
-    arrays["velocity"] = xp.zeros(shape + (3,), dtype="float32")
-    sim.flow = Flow.from_config(sim.backend, sim.config)
-    sim.flow.solve(sim.state)
+    arrays[LABELS] = lattice.labels
+    arrays[OCCLUDED] = xp.zeros(shape, dtype="uint8")
+    arrays[PRESSURE] = xp.zeros(shape, dtype="float32")
+    arrays[VELOCITY] = xp.zeros(shape + (3,), dtype="float32")
+    _publish(sim).solve(sim.state)
+
+
+def _publish(sim) -> Flow:
+    """Publish the flow solver and the lattice arrays (once); returns the solver."""
+    ch = sim.channels
+    if not ch.published(FLOW):
+        ch.publish(FLOW, __name__, Flow.from_config(sim.backend, sim.config))
+        for name in (LABELS, OCCLUDED, PRESSURE, VELOCITY):
+            ch.publish(name, __name__)
+    return ch.value(FLOW)
 
 
 def operations(sim) -> list[Operation]:
-    """The flow observer; also binds ``sim.flow`` when resuming from a checkpoint."""
+    """The flow observer; also publishes the flow solver when resuming from a checkpoint."""
     if sim.config.lattice is None:
         return []
-    if getattr(sim, "flow", None) is None:
-        sim.flow = Flow.from_config(sim.backend, sim.config)
+    _publish(sim)
     return [FlowObserver()]

@@ -31,6 +31,7 @@ import numpy as np
 
 from alveosim import labels as L
 from alveosim.cg import CHECK_EVERY, jacobi, pcg
+from alveosim.channels import LABELS, OCCLUDED, PRESSURE, VELOCITY
 from alveosim.lattice.connectivity import conducting_mask
 from alveosim.arrays import declare
 from alveosim.lattice.multigrid import Multigrid
@@ -61,7 +62,7 @@ class FlowSolution:
 
 
 class Flow:
-    """The flow solver bound to a backend (``sim.flow``).
+    """The flow solver bound to a backend (published as the ``flow`` channel).
 
     voxel: edge h (µm); permeability: Hele-Shaw k = c^2/12 (µm²) of the
     capillary sheet of thickness c; cfg: :class:`alveosim.lattice.config.FlowConfig`.
@@ -90,7 +91,7 @@ class Flow:
     def occlude(self, state, mask) -> None:
         """OR ``mask`` (device bool/uint8 [nx, ny, nz]) into ``occluded``; call
         :meth:`solve` afterwards to re-route the flow."""
-        occ = state.arrays["occluded"]
+        occ = state.arrays[OCCLUDED]
         occ |= mask.astype(np.uint8)
 
     def solve(self, state) -> FlowSolution:
@@ -105,12 +106,12 @@ class Flow:
     def _solve(self, state) -> FlowSolution:
         be = self.backend
         xp = be.xp
-        labels = state.arrays["labels"]
+        labels = state.arrays[LABELS]
         shape = labels.shape
-        pressure = state.arrays.setdefault("pressure", xp.zeros(shape, dtype=np.float32))
-        velocity = state.arrays.setdefault("velocity", xp.zeros(shape + (3,), dtype=np.float32))
-        mask = conducting_mask(be, labels, state.arrays["occluded"])
-        state.values["capillary_occluded_fraction"] = occluded_fraction(be, labels, state.arrays["occluded"])
+        pressure = state.arrays.setdefault(PRESSURE, xp.zeros(shape, dtype=np.float32))
+        velocity = state.arrays.setdefault(VELOCITY, xp.zeros(shape + (3,), dtype=np.float32))
+        mask = conducting_mask(be, labels, state.arrays[OCCLUDED])
+        state.values["capillary_occluded_fraction"] = occluded_fraction(be, labels, state.arrays[OCCLUDED])
         cells = xp.flatnonzero(mask.reshape(-1))
         m = int(cells.shape[0])
         velocity[...] = 0
@@ -201,14 +202,14 @@ class Flow:
         if self.multigrid is None and BASIS in state.arrays:  # resumed: rebuild the recorded hierarchy
             basis = xp.flatnonzero(state.arrays[BASIS].reshape(-1))
             if int(basis.shape[0]) > 0:
-                b_nbr, b_fixed = self._numbering(state.arrays["labels"], basis)
+                b_nbr, b_fixed = self._numbering(state.arrays[LABELS], basis)
                 self.multigrid = Multigrid(be, be.to_host(basis).astype(np.int64), be.to_host(b_nbr), be.to_host(b_fixed))
                 setup = self.multigrid.setup_seconds
         if self.multigrid is None or not self.multigrid.reusable_for(cells_h):
             self.multigrid = None  # free the old hierarchy before building the new one
             self.multigrid = Multigrid(be, cells_h, be.to_host(nbr), be.to_host(fixed))
             setup += self.multigrid.setup_seconds
-            record = xp.zeros(state.arrays["labels"].shape, dtype=np.uint8)
+            record = xp.zeros(state.arrays[LABELS].shape, dtype=np.uint8)
             record.reshape(-1)[cells] = 1
             state.arrays[BASIS] = record
         return self.multigrid.preconditioner(cells_h, fixed), setup
@@ -216,7 +217,7 @@ class Flow:
     def _store(self, state, m: int, mean_speed: float, inflow: float, iterations: int) -> None:
         volume = m * self.h**3
         transit = volume / inflow if inflow > 0 else float("inf")
-        length = (state.arrays["labels"].shape[self.axis] - 1) * self.h
+        length = (state.arrays[LABELS].shape[self.axis] - 1) * self.h
         state.values["flow_mean_speed_um_s"] = mean_speed
         state.values["flow_rate_um3_s"] = inflow
         state.values["flow_domain_transit_time_s"] = transit

@@ -3,10 +3,11 @@
 ``initialize`` creates the empty ``tumour`` pool; ``operations`` returns, in
 step order on the tissue clock: seeding (once, in the step holding
 ``seeding.time``, so a macrophage depletion can come first), secretion, EMT,
-death, growth and division, mechanics. ``sim.tumour_cells`` is the tumour
-:class:`CellList` (cutoff ``geometry.cell_list_cutoff``), rebuilt by the
-mechanics on the step's final positions: other features may query it after
-the tumour operations ran in a step.
+death, growth and division, mechanics, all confined by one labels array
+(``geometry.Confinement``). Each cell list over the tumour cells
+belongs to the one operation that builds and reads it in its step (growth's
+crowding list; the repulsion's own): deaths reorder the rows between
+steps, so no list outlives its step.
 
 State it keeps: the ``tumour`` pool and ``state.values`` ``tumour_births``,
 ``tumour_deaths`` (cumulative) and ``tumour_max_overlap``.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from alveosim.operations import TISSUE, Operation
 from alveosim.triggers import At
-from alveosim.tumour.geometry import MAX_CYCLE_PER_STEP, confinement_labels, tumour_cell_list
+from alveosim.tumour.geometry import MAX_CYCLE_PER_STEP, Confinement
 from alveosim.tumour.lifecycle import TumourDeath, TumourEmt, TumourGrowth, TumourSecretion
 from alveosim.tumour.mechanics import TumourMechanics
 from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells
@@ -25,20 +26,20 @@ from alveosim.tumour.species import TUMOUR
 
 class TumourSeeding(Operation):
     """Adds the seeded cells (``alveosim.tumour.seeding``) to the pool once, at
-    ``seeding.time``, and rebuilds the tumour cell list."""
+    ``seeding.time``."""
 
     clocks = frozenset({TISSUE})
     name = "tumour.seeding"
     after = frozenset({"lattice", "fields", "walker"})
 
-    def __init__(self, cfg, cells):
+    def __init__(self, cfg, confinement):
         super().__init__(At(cfg.seeding.time))
         self.cfg = cfg
-        self.cells = cells
+        self.confinement = confinement
 
     def attach(self, sim):
         super().attach(sim)
-        self.labels = confinement_labels(sim)
+        self.labels = self.confinement.labels(sim)
         self.h = float(sim.config.domain.voxel)
 
     def act(self, state, dt):
@@ -51,7 +52,6 @@ class TumourSeeding(Operation):
         pool = state.pool("tumour")
         if len(pos):
             pool.add(seeded_cells(pos, c.division_volume, c.doubling_time, c.doubling_time_cv, state.seed))
-        self.cells.build(pool.arrays["pos"], pool.n)
 
 
 def phase_problems(phases, cfg) -> list[tuple[int, str]]:
@@ -76,12 +76,12 @@ def operations(sim) -> list[Operation]:
         return []
     for _, problem in phase_problems(sim.config.phases, cfg):
         raise ValueError(problem)
-    sim.tumour_cells = tumour_cell_list(sim, cfg)
+    confinement = Confinement()
     return [
-        TumourSeeding(cfg, sim.tumour_cells),
+        TumourSeeding(cfg, confinement),
         TumourSecretion(cfg),
         TumourEmt(cfg),
         TumourDeath(cfg),
-        TumourGrowth(cfg, sim.tumour_cells),
-        TumourMechanics(cfg, sim.tumour_cells),
+        TumourGrowth(cfg, confinement),
+        TumourMechanics(cfg, confinement),
     ]

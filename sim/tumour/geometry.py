@@ -1,24 +1,33 @@
 """Where tumour cells may be: the voxel labels they are confined by, the
-tumour cell list shared with the macrophage and lesion features, and the
-sizes of the repulsion's own cell list."""
+tumour cell lists (crowding and repulsion) and their sizes."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from alveosim.channels import LABELS
 from alveosim.labels import AIR
 from alveosim.neighbours import CellList
 
 
-def confinement_labels(sim):
-    """The lattice labels (device uint8 [nx, ny, nz]), or an all-AIR grid of
-    the domain's shape when the run has no lattice (a plain box)."""
-    labels = sim.state.arrays.get("labels")
-    if labels is not None:
-        return labels
-    if getattr(sim, "tumour_box_labels", None) is None:
-        sim.tumour_box_labels = sim.backend.xp.full(sim.config.domain.shape, AIR, dtype=np.uint8)
-    return sim.tumour_box_labels
+class Confinement:
+    """The labels the tumour operations confine cells by, one for all of
+    them: the lattice's (channel ``labels``, device uint8 [nx, ny, nz]) as
+    the State holds them when an operation attaches, or one all-AIR grid of
+    the domain's shape when the run has no lattice (a plain box): the tumour
+    works with or without the lattice."""
+
+    def __init__(self):
+        self.box = None
+
+    def labels(self, sim):
+        sim.channels.optional(LABELS, "alveosim.tumour")
+        labels = sim.state.arrays.get(LABELS)
+        if labels is not None:
+            return labels
+        if self.box is None:
+            self.box = sim.backend.xp.full(sim.config.domain.shape, AIR, dtype=np.uint8)
+        return self.box
 
 
 MAX_CYCLE_PER_STEP = 0.25  # largest dt / doubling_time of a tissue phase (cell-list cutoff and growth accuracy)

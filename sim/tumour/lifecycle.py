@@ -2,7 +2,7 @@
 ``epithelial → emt`` switch, death lowered by immune suppression, and growth
 through the cell cycle with division.
 
-Fields (``sim.fields``, declared by the scenario): ``tumour_signal`` (a.u.)
+Fields (the ``fields`` channel, declared by the scenario): ``tumour_signal`` (a.u.)
 receives ``tumour_signal_secretion`` a.u.·µm³/s per cell when it is declared;
 the fields the configured life cycle reads or must write
 (:func:`required_fields`: ``cxcl13`` when ``cxcl13_secretion`` > 0,
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from alveosim.channels import FIELDS
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
-from alveosim.tumour.geometry import confinement_labels
+from alveosim.tumour.geometry import tumour_cell_list
 from alveosim.tumour.seeding import lognormal_sigma
 
 
@@ -35,7 +36,9 @@ def required_fields(cfg) -> list[tuple[str, str, str]]:
 
 
 def _fields(sim):
-    fields = getattr(sim, "fields", None)
+    """(declared field names, the ``fields`` channel or None): the tumour
+    works without fields unless its configured rules read or write one."""
+    fields = sim.channels.optional(FIELDS, "alveosim.tumour")
     return set(fields.names) if fields is not None else set(), fields
 
 
@@ -172,16 +175,17 @@ class TumourGrowth(Operation):
     after = "tumour.death"
     NEWBORN_OFFSET = 0.5  # newborn distance from the parent, in daughter radii
 
-    def __init__(self, cfg, cells, trigger=None):
+    def __init__(self, cfg, confinement, trigger=None):
         super().__init__(trigger)
         self.cfg = cfg
-        self.cells = cells
+        self.confinement = confinement  # geometry.Confinement, shared by the tumour operations
         self.sigma_ln = lognormal_sigma(cfg.doubling_time_cv)
 
     def attach(self, sim):
         super().attach(sim)
         self.k = sim.backend.kernels("tumour")
-        self.labels = confinement_labels(sim)
+        self.labels = self.confinement.labels(sim)
+        self.cells = tumour_cell_list(sim, self.cfg)  # its own: built and read in act, after the step's deaths
         self.h = float(sim.config.domain.voxel)
         xp = sim.backend.xp
         self.n_neigh = xp.zeros(0, dtype=np.int32)

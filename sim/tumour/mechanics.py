@@ -1,8 +1,7 @@
 """Tumour-cell mechanics on the tissue clock: EMT motility, then overdamped
 centre-based repulsion relaxed in Jacobi sweeps (read one position buffer,
 write the other, swap) with confinement, until the overlap meets the
-tolerance; the shared tumour cell list is left built on the final positions
-for the other features (``sim.tumour_cells``)."""
+tolerance."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import numpy as np
 from alveosim.kernels.rules.tumour import CONVERGED, EMT, FROZEN, RUNNING
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
-from alveosim.tumour.geometry import confinement_labels, largest_radius, mechanics_skin, tumour_cell_list
+from alveosim.tumour.geometry import largest_radius, mechanics_skin, tumour_cell_list
 
 CHECK_EVERY = 4  # sweeps between host reads of the sweep state on a GPU
 NEIGHBOUR_SLOTS = 32  # neighbour-list columns per agent, the last a scratch one (more neighbours: the agent scans its 27 cells)
@@ -170,21 +169,20 @@ class TumourMechanics(Operation):
     D = v² τ / 3 from ``emt_speed`` and ``emt_persistence``), then repulsion
     sweeps push overlapping cells apart (``Relaxation.relax``, on a cell list
     of its own, edge = largest contact distance + ``mechanics_skin``).
-    Rebuilds ``sim.tumour_cells`` on the final positions and keeps the
-    largest overlap in ``state.values["tumour_max_overlap"]``."""
+    Keeps the largest overlap in ``state.values["tumour_max_overlap"]``."""
 
     clocks = frozenset({TISSUE})
     name = "tumour.mechanics"
     after = "tumour.growth"
 
-    def __init__(self, cfg, cells, trigger=None):
+    def __init__(self, cfg, confinement, trigger=None):
         super().__init__(trigger)
         self.cfg = cfg
-        self.cells = cells
+        self.confinement = confinement  # geometry.Confinement, shared by the tumour operations
 
     def attach(self, sim):
         super().attach(sim)
-        self.labels = confinement_labels(sim)
+        self.labels = self.confinement.labels(sim)
         contact = 2.0 * largest_radius(self.cfg)
         skin = mechanics_skin(self.cfg)
         own = tumour_cell_list(sim, self.cfg, cutoff=contact + skin)
@@ -198,7 +196,6 @@ class TumourMechanics(Operation):
             self.k.motility(pool.n, pool.arrays["pos"], pool.arrays["state"], pool.arrays["uid"], self.labels, self.relaxation.h,
                             sigma, state.seed, int(Stream.TUMOUR_MOTILITY), state.step)
         state.values["tumour_max_overlap"] = self.relaxation.relax(pool, state.seed, state.step)
-        self.cells.build(pool.arrays["pos"], pool.n)
 
     def columns(self):
         return [
