@@ -93,6 +93,9 @@ class PlateletCellList(Operation):
     """Blood clock: the owner of the platelet cell list, built once per step
     after transport, before binding and aggregation read it."""
 
+    name = "blood.platelet_cells"
+    after = "blood.transport"
+    before = frozenset({"blood.binding", "blood.aggregation"})
     clocks = frozenset({BLOOD_CLOCK})
 
     def __init__(self, context, trigger=None):
