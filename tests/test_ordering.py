@@ -18,10 +18,10 @@ CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 # the operations' classes in step order before the order came from declarations
 BEFORE = {
     "quickstart": ["FlowObserver", "FieldStep", "Reprogramming", "TumourSecretion", "SystemicPools", "PoolHeadroom",
-                   "BloodInflow", "BloodTransport", "Binding", "PlateletActivation", "Aggregation", "AggregateLabels",
+                   "BloodInflow", "BloodTransport", "PlateletCellList", "Binding", "PlateletActivation", "Aggregation", "AggregateLabels",
                    "Occlusion", "CheckpointWriter", "SnapshotWriter", "TimeSeries"],
     "pancreatic_course": ["FlowObserver", "FieldStep", "Reprogramming", "TumourSecretion", "SystemicPools",
-                          "PoolHeadroom", "BloodInflow", "BloodTransport", "Binding", "PlateletActivation",
+                          "PoolHeadroom", "BloodInflow", "BloodTransport", "PlateletCellList", "Binding", "PlateletActivation",
                           "Aggregation", "AggregateLabels", "Occlusion", "ClotResolution", "BloodWindow",
                           "CheckpointWriter", "TimeSeries"],
 }
@@ -84,5 +84,5 @@ def test_validate_steps_prints_the_order_per_clock(capsys):
     out = capsys.readouterr().out.splitlines()
     blood = out[out.index("blood clock:") + 1:out.index("writers (after each step's time advance):")]
     names = [line.split()[1] for line in blood]
-    assert names[names.index("blood.transport") + 1] == "blood.binding"
+    assert names[names.index("blood.transport") + 1:names.index("blood.transport") + 3] == ["blood.platelet_cells", "blood.binding"]
     assert "after=blood.transport" in blood[names.index("blood.binding")]
