@@ -13,9 +13,9 @@ FEATURES: list[str] = [
     "alveosim.walker",
     "alveosim.tumour.feature",  # tumour cells (before the alveolar macrophages and lesions)
     "alveosim.alveolar.feature",  # TRMs and MDMs (after the tumour cells they sense)
-    "alveosim.lesions",  # lesion measurements at logging (after the tumour cells and macrophages)
-    "alveosim.macrophages",
-    "alveosim.systemic",
+    "alveosim.lesions.feature",  # lesion measurements at logging (after the tumour cells and macrophages)
+    "alveosim.macrophages.feature",
+    "alveosim.systemic.feature",
     "alveosim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
     "alveosim.io.feature",  # writers last: they see every feature's state
 ]

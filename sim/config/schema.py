@@ -11,13 +11,14 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from alveosim.alveolar.config import AlveolarMacrophages
-from alveosim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
 from alveosim.blood.config import BloodConfig, BloodWindows
 from alveosim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from alveosim.fields.config import FieldsSection, PlasmaCompartment
 from alveosim.lattice.config import LatticeConfig
-from alveosim.lesion_config import LesionsConfig
+from alveosim.lesions.config import LesionsConfig
+from alveosim.macrophages.config import Macrophages
 from alveosim.schedule import Schedule, steps_per_phase
+from alveosim.systemic.config import Antibody, PrimaryTumour, SevPool
 from alveosim.tumour.config import Tumour
 
 
@@ -109,7 +110,7 @@ class Config(StrictModel):
     domain: Domain
     species: SpeciesSection = Field(default_factory=SpeciesSection)
     lattice: LatticeConfig | None = None  # lung geometry and capillary flow (sim/lattice/config.py)
-    macrophages: Macrophages | None = None  # interstitial macrophages (sim/biology_config.py)
+    macrophages: Macrophages | None = None  # interstitial macrophages (sim/macrophages/config.py)
     primary_tumour: PrimaryTumour | None = None
     sev_pool: SevPool | None = None
     antibody: Antibody | None = None
@@ -117,7 +118,7 @@ class Config(StrictModel):
     fields: FieldsSection | None = None  # reaction-diffusion fields (sim/fields/config.py)
     tumour: Tumour | None = None  # tumour cells (sim/tumour/config.py)
     alveolar_macrophages: AlveolarMacrophages | None = None  # TRMs and MDMs (sim/alveolar/config.py)
-    lesions: LesionsConfig | None = None  # lesion measurements, defaults when absent (sim/lesion_config.py)
+    lesions: LesionsConfig | None = None  # lesion measurements, defaults when absent (sim/lesions/config.py)
     plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # systemic compartments
     phases: list[Phase] = Field(min_length=1)
     output: Output = Field(default_factory=Output)

@@ -17,18 +17,10 @@ import numpy as np
 from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
 from alveosim.arrays import declare
 from alveosim.labels import SEPTUM
+from alveosim.macrophages.species import IM
 from alveosim.operations import TISSUE, Column, Operation
-from alveosim.species import Species, register
 from alveosim.streams import Stream
 
-IM = register(
-    Species(
-        "im",
-        fields={"pos": ("f4", (3,)), "state": ("u1", ()), "cxcl13": ("f4", ()), "shed_voxel": ("i8", ())},
-        units={"pos": "um", "cxcl13": "pM", "shed_voxel": "flat voxel index (-1: no blood voxel in reach)"},
-        states=("naive", "reprogrammed"),
-    )
-)
 declare("ev_shed_rate", "sEVs/s per voxel")
 
 
