@@ -55,7 +55,7 @@ class Simulation:
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.state = state if state is not None else State(self.backend, config.seed)
         self.operations: list[Operation] = []
-        for feature in feature_modules():
+        for feature in feature_modules(config.extensions):
             if state is None:
                 feature.initialize(self)
             self.operations += feature.operations(self)

@@ -10,6 +10,8 @@ import pytest
 
 from alveosim.cli import main
 
+from builders import EXTENSION_LINE
+
 REPO = Path(__file__).resolve().parents[1]
 PANCREATIC = REPO / "configs" / "pancreatic.yaml"
 
@@ -32,7 +34,7 @@ phases:
 output:
   timeseries_every: 10
   checkpoint_keep: 3
-"""
+""" + EXTENSION_LINE
 # key path -> (line in WALKERS, the value as written there)
 LEAVES = {
     "domain.voxel": (6, "2.5 um"),

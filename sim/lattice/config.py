@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from alveosim.config.sections import Section
 from alveosim.config.types import Length, Speed, StrictModel, Viscosity
 
 # Preset values as quantity strings (parsed like a config file's).
@@ -103,3 +104,6 @@ class LatticeConfig(StrictModel):
         if self.septal_thickness >= 0.5 * self.alveolar_diameter:
             raise ValueError(f"septal_thickness ({self.septal_thickness} um) is too large for alveoli of {self.alveolar_diameter} um")
         return self
+
+
+SECTIONS = (Section("lattice", LatticeConfig),)  # lung geometry and capillary flow

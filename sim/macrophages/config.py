@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from alveosim.config.sections import Section
 from alveosim.config.types import ChemokineConc, Length, NumberDensity, Rate, StrictModel
 
 
@@ -25,3 +26,6 @@ class Macrophages(StrictModel):
     depleted: bool = Field(default=False, description="IM depletion: no IMs are placed")
     cxcr5_knockout: bool = Field(default=False, description="CXCR5 loss: IMs never reprogram")
     itgb2_knockout: bool = Field(default=False, description="Itgb2 loss: shed sEVs carry no β2")
+
+
+SECTIONS = (Section("macrophages", Macrophages),)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from alveosim.config.sections import Section
 from alveosim.config.types import AntibodyConc, ChemokineRate, NumberDensity, Rate, StrictModel, Time, Volume
 
 
@@ -44,3 +45,6 @@ class Antibody(StrictModel):
 
     compartment: str = Field(default="antibody", min_length=1)
     kd: AntibodyConc = Field(gt=0, description="nM")
+
+
+SECTIONS = (Section("primary_tumour", PrimaryTumour), Section("sev_pool", SevPool), Section("antibody", Antibody))
