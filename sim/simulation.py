@@ -38,7 +38,8 @@ class Simulation:
 
     ``sim.state`` holds everything that evolves; ``sim.operations`` is the
     ordered list of operations (features' operations in the order of
-    :data:`alveosim.model.FEATURES`, then writers). Users may append their own
+    :data:`alveosim.model.FEATURES`, then the config's ``extensions``, then
+    writers). Users may append their own
     operations (writers included) before calling :meth:`run`.
 
     Pass ``state`` to continue from a restored state (a checkpoint): the

@@ -77,3 +77,9 @@ def test_wheel_in_a_fresh_venv_runs_the_quickstart_from_an_empty_directory(tmp_p
     walkers = subprocess.run([env_dir / "bin" / "alveosim", "validate", "walkers"], cwd=work, env=env, capture_output=True, text=True)
     assert walkers.returncode == 0, walkers.stderr  # the walker example loads as an extension from the wheel
     assert "alveosim.examples.walker.feature" in walkers.stdout
+
+
+def test_examples_import_from_the_repository_as_alveosim_examples():
+    found = subprocess.run([sys.executable, "-c", "import alveosim.examples.walker.feature as m; print(m.__file__)"], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+    assert Path(found.stdout.strip()).resolve() == ROOT / "examples" / "walker" / "feature.py"
