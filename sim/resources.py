@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from importlib import import_module
 
 import numpy as np
 
@@ -122,7 +123,7 @@ def estimate(config) -> Budget:
     from alveosim.model import feature_modules
     from alveosim.species import REGISTRY
 
-    feature_modules()  # registers every species
+    feature_modules(config.extensions)  # registers every species
 
     n = int(np.prod(config.domain.shape))
     h3 = config.domain.voxel**3
@@ -166,12 +167,20 @@ def estimate(config) -> Budget:
     return Budget(n, tuple(items))
 
 
+def extension_pool_rows(config) -> dict[str, int]:
+    """Initial pool capacity per species of the config's extensions (each
+    feature module's ``pool_rows(config)``, when it has one)."""
+    rows = {}
+    for name in config.extensions:
+        pool_rows = getattr(import_module(name), "pool_rows", None)
+        if pool_rows is not None:
+            rows.update(pool_rows(config))
+    return rows
+
+
 def _agent_rows(config, blood_volume: float, septal_volume: float, air_volume: float) -> dict[str, int]:
     """Initial pool capacity per species, as the features size their pools."""
-    rows = {}
-    if config.species.walker is not None:
-        w = config.species.walker
-        rows["walker"] = w.capacity or max(1024, 2 * w.count)
+    rows = extension_pool_rows(config)
     if config.macrophages is not None:
         count = 0 if config.macrophages.depleted else round(config.macrophages.density * septal_volume)
         rows["im"] = max(1, count)

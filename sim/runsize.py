@@ -5,6 +5,8 @@ fills a disk or runs for weeks."""
 
 from __future__ import annotations
 
+from alveosim.resources import extension_pool_rows
+
 MAX_STEPS = 10_000_000
 MAX_OUTPUT_FILES = 10_000
 
@@ -42,7 +44,7 @@ def output_files(cfg) -> int:
     checkpoints = writes(out.checkpoint_every, cfg.phases)
     snapshots = 0
     if out.snapshot_every is not None:
-        pools = sum(n for key, n in _POOLS.items() if getattr(cfg, key, None)) + (cfg.species.walker is not None)
+        pools = sum(n for key, n in _POOLS.items() if getattr(cfg, key, None)) + len(extension_pool_rows(cfg))
         snapshots = (writes(out.snapshot_every, cfg.phases) + 1) * (1 + pools)
     return checkpoints + snapshots + 1
 

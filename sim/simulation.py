@@ -41,9 +41,9 @@ class Simulation:
     ``sim.state`` holds everything that evolves; ``sim.operations`` is the
     list of operations in step order: the order their ``after``/``before``
     declarations give (:mod:`alveosim.ordering`), ties kept in the order of
-    :data:`alveosim.model.FEATURES`. Users may append their own operations
-    (writers included) before calling :meth:`run`, which places them by their
-    declarations.
+    :data:`alveosim.model.FEATURES`, then the config's ``extensions``, then
+    writers. Users may append their own operations (writers included) before
+    calling :meth:`run`, which places them by their declarations.
 
     Pass ``state`` to continue from a restored state (a checkpoint): the
     features then skip their initial conditions.
@@ -60,7 +60,7 @@ class Simulation:
         self.state = state if state is not None else State(self.backend, config.seed)
         self.channels = Wiring(self.state)  # declared channels between features (alveosim.channels)
         self.operations: list[Operation] = []
-        for feature in feature_modules():
+        for feature in feature_modules(config.extensions):
             if state is None:
                 feature.initialize(self)
             self.operations += feature.operations(self)

@@ -22,23 +22,16 @@ from alveosim.operations import Operation
 from alveosim.rundir import write_config
 from alveosim.simulation import Simulation
 
+from builders import phase_data, walker_data
+
 REPO = Path(__file__).resolve().parent.parent
 DT = 60.0  # s, tissue step of the test config
 
 
 def small_config(**output):
     """Walkers in a 12³-voxel box, two phases (3 + 5 steps of 1 min)."""
-    data = {
-        "name": "ckpt",
-        "seed": 7,
-        "backend": "cpu",
-        "domain": {"size": ["30 um", "30 um", "30 um"], "voxel": "2.5 um"},
-        "species": {"walker": {"count": 120, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                               "division_rate": "2e-3 1/s", "death_rate": "1e-3 1/s", "crowding_limit": 3}},
-        "phases": [{"name": "a", "clock": "tissue", "duration": "3 min", "dt": "1 min"},
-                   {"name": "b", "clock": "tissue", "duration": "5 min", "dt": "1 min"}],
-        "output": {"timeseries_every": 2, "progress": False, "checkpoint_every": "2 min", "checkpoint_keep": 10, **output},
-    }
+    data = walker_data("ckpt", 7, 120, [phase_data("a", "3 min", "1 min"), phase_data("b", "5 min", "1 min")], crowding_limit=3,
+                       output={"timeseries_every": 2, "progress": False, "checkpoint_every": "2 min", "checkpoint_keep": 10, **output})
     return load_config(data=data)
 
 

@@ -12,6 +12,8 @@ import pytest
 from alveosim.cli import main
 from alveosim.io.digest import file_digest
 
+from builders import EXTENSION_LINE
+
 CONFIG = """\
 name: dmg
 seed: 7
@@ -23,7 +25,7 @@ phases:
   - {name: a, clock: tissue, duration: 3 min, dt: 1 min}
   - {name: b, clock: tissue, duration: 5 min, dt: 1 min}
 output: {timeseries_every: 2, progress: false, checkpoint_every: 1 min, checkpoint_keep: 10}
-"""
+""" + EXTENSION_LINE
 CK = "checkpoints/step_0000000004.h5"
 
 

@@ -7,6 +7,8 @@ import pytest
 from alveosim.cli import main
 from alveosim.config import ConfigError, config_hash, load_config, resolved_yaml
 
+from builders import EXTENSION_LINE
+
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = """\
 name: t
@@ -23,7 +25,7 @@ species:
     death_rate: 0.5 1/d
 phases:
   - {name: a, clock: tissue, duration: 1 h, dt: 1 min}
-"""
+""" + EXTENSION_LINE
 
 
 def write(tmp_path, text, name="c.yaml"):
@@ -109,3 +111,17 @@ def test_shipped_sweep_files_validate_every_member():
         members = build_members(sweep)
         assert len(members) >= 2
         assert [m.error for m in members if m.error] == []
+
+
+def test_walker_sections_come_from_the_extension_only(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(GOOD.replace(EXTENSION_LINE, ""))
+    with pytest.raises(ConfigError, match=r"c.yaml:6 species: unknown key"):
+        load_config(path)
+    path.write_text(GOOD.replace(EXTENSION_LINE, "extensions: [alveosim.examples.nope]\n"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "c.yaml:15 extensions.0: cannot import the extension 'alveosim.examples.nope'" in str(err.value)
+    path.write_text(GOOD.replace(EXTENSION_LINE, "extensions: [alveosim.config.types]\n"))
+    with pytest.raises(ConfigError, match="'alveosim.config.types' is not a feature module"):
+        load_config(path)

@@ -10,6 +10,8 @@ import pytest
 
 from alveosim.cli import main
 
+from builders import EXTENSION_LINE
+
 REPO = Path(__file__).resolve().parents[1]
 PANCREATIC = REPO / "configs" / "pancreatic.yaml"
 
@@ -32,7 +34,7 @@ phases:
 output:
   timeseries_every: 10
   checkpoint_keep: 3
-"""
+""" + EXTENSION_LINE
 # key path -> (line in WALKERS, the value as written there)
 LEAVES = {
     "domain.voxel": (6, "2.5 um"),
@@ -176,7 +178,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 @pytest.mark.parametrize("data, named", [
     pytest.param(WALKERS.replace("name: t", "name: t\xe9").encode("latin-1"), ["c.yaml:1", "not UTF-8", "offset 7"], id="latin-1"),
-    pytest.param(WALKERS.encode() + b"\xff\xfe\n", ["c.yaml:19", "not UTF-8", f"offset {len(WALKERS)}"], id="trailing-bytes"),
+    pytest.param(WALKERS.encode() + b"\xff\xfe\n", ["c.yaml:20", "not UTF-8", f"offset {len(WALKERS)}"], id="trailing-bytes"),
     pytest.param(BOMB.encode(), ["c.yaml:", "aliases expand"], id="billion-laughs"),
     pytest.param(("a: " + "[" * 5000 + "]" * 5000 + "\n").encode(), ["c.yaml:1", "nested more than"], id="deep-flow"),
     pytest.param(("a:\n" + "".join(" " * i + "b:\n" for i in range(1, 200))).encode(), ["c.yaml:", "nested more than"], id="deep-block"),

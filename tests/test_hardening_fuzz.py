@@ -17,6 +17,8 @@ from alveosim.cli import main
 from alveosim.io.checkpoint import read_checkpoint
 from alveosim.io.errors import CheckpointError
 
+from builders import EXTENSION_LINE
+
 WALKERS = """\
 name: t
 seed: 3
@@ -33,7 +35,7 @@ species:
     death_rate: 0.5 1/d
 phases:
   - {name: a, clock: tissue, duration: 1 h, dt: 1 min}
-"""
+""" + EXTENSION_LINE
 KEYS = ["name", "seed", "backend", "domain", "domain.size", "domain.size.0", "domain.voxel", "species.walker",
         "species.walker.count", "species.walker.radius", "species.walker.capacity", "species.walker.death_rate",
         "phases", "phases.0", "phases.0.dt", "phases.0.duration", "phases.0.clock", "phases.1.dt", "output.timeseries_every",

@@ -18,15 +18,11 @@ from alveosim.io.resume import resume
 from alveosim.rundir import write_config
 from alveosim.simulation import Simulation
 
+from builders import phase_data, walker_data
+
 REPO = Path(__file__).resolve().parent.parent
-CONFIG = {
-    "name": "kill", "seed": 11, "backend": "cpu",
-    "domain": {"size": ["30 um", "30 um", "30 um"], "voxel": "2.5 um"},
-    "species": {"walker": {"count": 150, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                           "division_rate": "2e-3 1/s", "death_rate": "1e-3 1/s", "crowding_limit": 3}},
-    "phases": [{"name": "a", "clock": "tissue", "duration": "12 min", "dt": "1 min"}],
-    "output": {"timeseries_every": 2, "progress": False, "checkpoint_every": "1 min", "checkpoint_keep": 20},
-}
+CONFIG = walker_data("kill", 11, 150, [phase_data("a", "12 min", "1 min")], crowding_limit=3,
+                     output={"timeseries_every": 2, "progress": False, "checkpoint_every": "1 min", "checkpoint_keep": 20})
 DATASETS_PER_CHECKPOINT = 3  # walker uid, pos, n_neigh
 
 # One process imports alveosim once and forks a child per trial; the child

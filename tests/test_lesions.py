@@ -1,4 +1,4 @@
-"""Lesion measurements (sim/lesions.py) on synthetic pools with the contract's
+"""Lesion measurements (sim/lesions/feature.py) on synthetic pools with the contract's
 field names: foci split and merge with the geometry, the whole-mount area is
 the analytic column count × h², macrophages on a lesion's shell are at the
 rim and inside it in the core, far macrophages are not in a lesion, and the
@@ -11,8 +11,8 @@ import pytest
 
 from alveosim.backend import select_backend
 from alveosim.config.loader import load_config
-from alveosim.lesion_config import LesionsConfig
-from alveosim.lesions import lesion_cell_list, measure
+from alveosim.lesions.config import LesionsConfig
+from alveosim.lesions.feature import lesion_cell_list, measure
 from alveosim.pools import AgentPool
 from alveosim.simulation import Simulation
 from alveosim.species import Species

@@ -9,7 +9,7 @@ import pytest
 
 from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
 from alveosim.labels import AIR, CAPILLARY, INLET, SEPTUM
-from alveosim.macrophages import IM, septal_positions, shedding_rate_field
+from alveosim.macrophages.feature import IM, septal_positions, shedding_rate_field
 from alveosim.pools import AgentPool
 from alveosim.state import State
 from alveosim.streams import Stream

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from alveosim.config import load_config
-from alveosim.organ import OrganKinetics, assay_factor, kinetics, organ_step, patient_key
+from alveosim.systemic.organ import OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 from alveosim.simulation import Simulation
 from alveosim.backend import select_backend
-from alveosim.systemic import SystemicPools
+from alveosim.systemic.feature import SystemicPools
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86400.0

@@ -16,7 +16,7 @@ from alveosim.config.shipped import resolve_config_path, shipped_names
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LAYOUT = {"alveosim": "sim", "alveosim.kernels": "kernels", "alveosim.benchmarks": "benchmarks",
-          "alveosim.configs": "configs"}
+          "alveosim.configs": "configs", "alveosim.examples": "examples"}
 
 
 def test_every_package_is_declared_under_alveosim_only():
@@ -67,10 +67,19 @@ def test_wheel_in_a_fresh_venv_runs_the_quickstart_from_an_empty_directory(tmp_p
     listing = subprocess.run([python, "-c", "import alveosim, sys; print(alveosim.__file__)"], cwd=work,
                              env=env, capture_output=True, text=True, check=True)
     assert str(env_dir) in listing.stdout
-    for generic in ("sim", "kernels", "benchmarks", "configs"):
+    for generic in ("sim", "kernels", "benchmarks", "configs", "examples"):
         assert not (Path(listing.stdout.strip()).parent.parent / generic).exists()
     run = subprocess.run([env_dir / "bin" / "alveosim", "run", "quickstart", "--out", "out", "--no-progress",
                           "--set", "phases.0.duration=2 h", "--set", "phases.1.duration=0.5 s"],
                          cwd=work, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (work / "out" / "timeseries.csv").exists()
+    walkers = subprocess.run([env_dir / "bin" / "alveosim", "validate", "walkers"], cwd=work, env=env, capture_output=True, text=True)
+    assert walkers.returncode == 0, walkers.stderr  # the walker example loads as an extension from the wheel
+    assert "alveosim.examples.walker.feature" in walkers.stdout
+
+
+def test_examples_import_from_the_repository_as_alveosim_examples():
+    found = subprocess.run([sys.executable, "-c", "import alveosim.examples.walker.feature as m; print(m.__file__)"], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+    assert Path(found.stdout.strip()).resolve() == ROOT / "examples" / "walker" / "feature.py"

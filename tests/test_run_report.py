@@ -16,21 +16,14 @@ from alveosim.operations import Operation
 from alveosim.report import headline, load_run
 from alveosim.simulation import Simulation
 
+from builders import phase_data, walker_data
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def data(**output):
-    return {
-        "name": "report",
-        "seed": 3,
-        "backend": "cpu",
-        "domain": {"size": ["30 um", "25 um", "20 um"], "voxel": "2.5 um"},
-        "species": {"walker": {"count": 60, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                               "division_rate": "1e-3 1/s", "death_rate": "1e-3 1/s"}},
-        "phases": [{"name": "first", "clock": "tissue", "duration": "6 min", "dt": "1 min"},
-                   {"name": "second", "clock": "tissue", "duration": "4 min", "dt": "30 s"}],
-        "output": {"progress": False, "timeseries_every": 2, **output},
-    }
+    return walker_data("report", 3, 60, [phase_data("first", "6 min", "1 min"), phase_data("second", "4 min", "30 s")], size=("30 um", "25 um", "20 um"),
+                       division_rate="1e-3 1/s", output={"progress": False, "timeseries_every": 2, **output})
 
 
 def check_schema(record: dict) -> None:

@@ -10,6 +10,8 @@ import pytest
 from alveosim.cli import main
 from alveosim.rundir import MARKER, RunDirError, plan_run_dir, read_marker
 
+from builders import EXTENSION_LINE
+
 CONFIG = """\
 name: out
 backend: cpu
@@ -19,7 +21,7 @@ species:
 phases:
   - {name: a, clock: tissue, duration: 2 min, dt: 1 min}
 output: {progress: false}
-"""
+""" + EXTENSION_LINE
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from alveosim.config import ConfigError
 from alveosim.schedule import schedule_trigger, steps_per_phase
 from alveosim.triggers import EveryTime
 
+from builders import phase_data, walker_data
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -89,14 +91,8 @@ def test_every_shipped_scenario_checkpoints_during_its_longest_phase():
         assert every is not None and every < cfg.phases[longest].n_steps, path.name
 
 
-TWO_CLOCKS = {
-    "name": "sched", "seed": 3, "backend": "cpu",
-    "domain": {"size": ["20 um", "20 um", "20 um"], "voxel": "2.5 um"},
-    "species": {"walker": {"count": 20, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                           "division_rate": "0 1/s", "death_rate": "0 1/s"}},
-    "phases": [{"name": "conditioning", "clock": "tissue", "duration": "3 h", "dt": "1 h"},
-               {"name": "flow", "clock": "blood", "duration": "60 ms", "dt": "2 ms"}],
-}
+TWO_CLOCKS = walker_data("sched", 3, 20, [phase_data("conditioning", "3 h", "1 h"), phase_data("flow", "60 ms", "2 ms", clock="blood")],
+                         size=("20 um", "20 um", "20 um"), division_rate="0 1/s", death_rate="0 1/s")
 
 
 def test_writers_follow_the_schedules(tmp_path):

@@ -10,6 +10,8 @@ from alveosim.cli import main
 from alveosim.operations import TISSUE, Operation
 from alveosim.triggers import After, At, EveryTime, Periodic
 
+from builders import EXTENSION_LINE
+
 TINY = """\
 name: tiny
 seed: 11
@@ -21,7 +23,7 @@ phases:
   - {name: second, clock: blood, duration: 2 s, dt: 0.5 s}
   - {name: third, clock: tissue, duration: 5 min, dt: 1 min}
 output: {timeseries_every: 2, progress: false}
-"""
+""" + EXTENSION_LINE
 
 
 @pytest.fixture

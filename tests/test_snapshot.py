@@ -12,18 +12,12 @@ from alveosim.config import load_config
 from alveosim.io.checkpoint import read_checkpoint
 from alveosim.simulation import Simulation
 
+from builders import phase_data, walker_data
+
 
 def config(**output):
-    data = {
-        "name": "snap",
-        "seed": 11,
-        "backend": "cpu",
-        "domain": {"size": ["30 um", "25 um", "20 um"], "voxel": "2.5 um"},  # 12 x 10 x 8 voxels
-        "species": {"walker": {"count": 150, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                               "division_rate": "1e-3 1/s", "death_rate": "1e-3 1/s"}},
-        "phases": [{"name": "a", "clock": "tissue", "duration": "4 min", "dt": "1 min"}],
-        "output": {"progress": False, "snapshot_every": "2 min", **output},
-    }
+    data = walker_data("snap", 11, 150, [phase_data("a", "4 min", "1 min")], size=("30 um", "25 um", "20 um"),  # 12 x 10 x 8 voxels
+                       division_rate="1e-3 1/s", output={"progress": False, "snapshot_every": "2 min", **output})
     return load_config(data=data)
 
 

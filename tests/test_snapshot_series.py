@@ -14,22 +14,15 @@ from alveosim.config import load_config
 from alveosim.io.snapshot import update_series
 from alveosim.simulation import Simulation
 
+from builders import phase_data, walker_data
+
 pv = pytest.importorskip("pyvista")
 vtk = pytest.importorskip("vtk")
 
 
 def config():
-    data = {
-        "name": "series",
-        "seed": 5,
-        "backend": "cpu",
-        "domain": {"size": ["30 um", "25 um", "20 um"], "voxel": "2.5 um"},  # 12 x 10 x 8 voxels
-        "species": {"walker": {"count": 80, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                               "division_rate": "2e-3 1/s", "death_rate": "1e-3 1/s"}},
-        "phases": [{"name": "a", "clock": "tissue", "duration": "4 min", "dt": "1 min"},
-                   {"name": "b", "clock": "tissue", "duration": "2 min", "dt": "1 min"}],
-        "output": {"progress": False, "snapshot_every": "2 min"},
-    }
+    data = walker_data("series", 5, 80, [phase_data("a", "4 min", "1 min"), phase_data("b", "2 min", "1 min")], size=("30 um", "25 um", "20 um"),  # 12 x 10 x 8 voxels
+                       output={"progress": False, "snapshot_every": "2 min"})
     return load_config(data=data)
 
 

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from alveosim.biology_config import PrimaryTumour
+from alveosim.systemic.config import PrimaryTumour
 from alveosim.state import State
-from alveosim.systemic import TumourSecretion, blocking_fraction
+from alveosim.systemic.feature import PrimaryTumourSecretion, blocking_fraction
 
 
 def test_blocking_fraction_limits():
@@ -33,7 +33,7 @@ class _RecordingPlasma:
 
 def test_primary_tumour_secretion_doubles_with_the_tumour(cpu):
     cfg = PrimaryTumour(type="pancreatic", cxcl13_secretion="0.02 pM/s", doubling_time="5 d")
-    op = TumourSecretion(cfg)
+    op = PrimaryTumourSecretion(cfg)
     plasma = _RecordingPlasma()
     op.attach(SimpleNamespace(plasma=plasma))
     st = State(cpu, seed=0)
@@ -42,7 +42,7 @@ def test_primary_tumour_secretion_doubles_with_the_tumour(cpu):
         op.act(st, 60.0)
     assert [c[0] for c in plasma.calls] == ["cxcl13"] * 3
     np.testing.assert_allclose([c[1] for c in plasma.calls], [0.02, 0.04, 0.08], rtol=1e-12)
-    constant = TumourSecretion(PrimaryTumour(type="breast", cxcl13_secretion="100 pg/mL/h"))
+    constant = PrimaryTumourSecretion(PrimaryTumour(type="breast", cxcl13_secretion="100 pg/mL/h"))
     assert constant.secretion(1e7) == pytest.approx(100 / 10460.0 * 1e3 / 3600, rel=1e-9)
 
 
@@ -54,7 +54,7 @@ def test_vesicle_plasma_concentration_reaches_the_blood_without_a_pool(cpu):
     open blood and is what the time series reports."""
     from blood_channel import H, blood_config, channel_sim
 
-    from alveosim import systemic
+    from alveosim.systemic import feature as systemic
 
     blood = blood_config(vesicles={"plasma_concentration": "2e11 /mL"})
     probe = channel_sim(cpu, blood=blood)

@@ -14,20 +14,13 @@ from alveosim.operations import Column
 from alveosim.simulation import Simulation
 from alveosim.timeseries import TimeSeries
 
+from builders import phase_data, walker_data
+
 REPO = Path(__file__).resolve().parent.parent
 
 
 def config():
-    data = {
-        "name": "ts",
-        "seed": 3,
-        "backend": "cpu",
-        "domain": {"size": ["30 um", "30 um", "30 um"], "voxel": "2.5 um"},
-        "species": {"walker": {"count": 100, "radius": "2 um", "diffusivity": "0.05 um^2/s",
-                               "division_rate": "2e-3 1/s", "death_rate": "1e-3 1/s"}},
-        "phases": [{"name": "a", "clock": "tissue", "duration": "20 min", "dt": "1 min"}],
-        "output": {"timeseries_every": 2, "progress": False},
-    }
+    data = walker_data("ts", 3, 100, [phase_data("a", "20 min", "1 min")], output={"timeseries_every": 2, "progress": False})
     return load_config(data=data)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from alveosim.config.sections import Section
 from alveosim.config.types import Gradient, Length, Rate, Speed, StrictModel, Time, VolumeRate
 
 DAY = 86400.0
@@ -80,3 +81,6 @@ class AlveolarMacrophages(StrictModel):
     def diffusivity(self) -> float:
         """Random-motility diffusivity, µm²/s: v² τ / 3 (persistent random walk in 3-D)."""
         return self.motility_speed**2 * self.persistence_time / 3.0
+
+
+SECTIONS = (Section("alveolar_macrophages", AlveolarMacrophages),)  # TRMs and MDMs

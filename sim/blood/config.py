@@ -5,8 +5,9 @@ floats (µm, s); every value without a source is a calibrated assumption."""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
+from alveosim.config.sections import Section
 from alveosim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
 
@@ -51,23 +52,4 @@ class BloodConfig(StrictModel):
     )
 
 
-class BloodWindows(StrictModel):
-    """Short stretches of blood flow inside a tissue phase: every ``every``
-    of tissue time, ``duration / dt`` blood steps on the current tissue state
-    (sim/blood/windows.py)."""
-
-    every: Time = Field(gt=0, description="tissue time between windows; a whole number of the phase's dt")
-    duration: Time = Field(gt=0, description="blood flow per window")
-    dt: Time = Field(gt=0, description="blood step; divides the duration")
-
-    @model_validator(mode="after")
-    def _check(self):
-        n = round(self.duration / self.dt)
-        if n < 1 or abs(self.duration - n * self.dt) > 1e-9 * self.duration:
-            raise ValueError(f"a window's dt ({self.dt:g} s) must divide its duration ({self.duration:g} s)")
-        return self
-
-    @property
-    def n_steps(self) -> int:
-        """Blood steps per window."""
-        return int(round(self.duration / self.dt))
+SECTIONS = (Section("blood", BloodConfig),)  # sEVs, platelets, clots

@@ -41,7 +41,7 @@ class ClotResolution(Operation):
 
     clocks = frozenset({TISSUE})
     name = "blood.clot_resolution"
-    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
+    after = frozenset({"lattice", "fields", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
 
     def __init__(self, context, half_life_s: float, threshold: float, platelet_volume_um3: float, trigger=None):
         super().__init__(trigger)

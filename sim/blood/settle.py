@@ -84,7 +84,7 @@ class PoolHeadroom(Operation):
 
     clocks = frozenset({BLOOD})
     name = "blood.headroom"
-    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
+    after = frozenset({"lattice", "fields", "tumour", "alveolar", "lesions", "macrophages", "systemic"})
 
     def __init__(self, inflow, trigger: HostPoints):
         super().__init__(trigger)

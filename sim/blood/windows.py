@@ -84,7 +84,7 @@ class BloodWindow(Operation):
 
     clocks = frozenset({TISSUE})
     name = "blood.window"
-    after = frozenset({"lattice", "fields", "walker", "tumour", "alveolar", "lesions", "macrophages", "systemic", "blood.clot_resolution"})
+    after = frozenset({"lattice", "fields", "tumour", "alveolar", "lesions", "macrophages", "systemic", "blood.clot_resolution"})
 
     def __init__(self, context, trigger):
         super().__init__(trigger)

@@ -15,7 +15,7 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
     """CONFIG, --set (repeatable), --seed, --backend."""
     p.add_argument("config", metavar="CONFIG", help="YAML config file, or the name of a shipped scenario (e.g. quickstart)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config key, e.g. --set species.walker.count=5000 (repeatable; validated like the file)")
+                   help="override a config key, e.g. --set seed=5 (repeatable; validated like the file)")
     p.add_argument("--seed", type=int, help="random seed (overrides the config's seed)")
     p.add_argument("--backend", choices=["cpu", "cuda", "auto"], help="compute backend (overrides the config)")
 

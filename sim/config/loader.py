@@ -132,7 +132,13 @@ def resolved_yaml(cfg: Config) -> str:
     return yaml.safe_dump(resolved_dict(cfg), sort_keys=False)
 
 
+# Resolved configs without the walker example's section hash as they did while
+# the walker was built in, so earlier run directories and checkpoints (whose
+# resume compares hashes) keep their hash.
+HASHED_WITHOUT_WALKER = {"species": {"walker": None}}
+
+
 def config_hash(cfg: Config) -> str:
     """SHA-256 (hex, 16 chars) of the resolved config's canonical JSON."""
-    blob = json.dumps(resolved_dict(cfg), sort_keys=True, separators=(",", ":"))
+    blob = json.dumps(HASHED_WITHOUT_WALKER | resolved_dict(cfg), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

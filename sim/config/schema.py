@@ -1,24 +1,28 @@
-"""The root config model and the core sections (run, domain, phases, output).
-
-Feature sections (lattice, flow, fields, biology) live beside the feature's
-code and are attached here as one field each.
+"""The root config model, assembled from the core sections (name, seed,
+backend, domain, phases, output, extensions) and the sections the features
+declare (:class:`alveosim.config.sections.Section`, in each feature package's
+``config.SECTIONS``): :func:`config_model` builds it for the built-in features
+of :data:`alveosim.model.FEATURES` and a config's ``extensions`` (feature
+modules imported after the built-ins). ``Config`` is the model of the
+built-ins; ``Config.model_validate`` validates a config naming extensions
+with the model that includes their sections.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import lru_cache
+from importlib import import_module
+from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, Field, PrivateAttr, create_model, model_serializer, model_validator
 
-from alveosim.alveolar.config import AlveolarMacrophages
-from alveosim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
-from alveosim.blood.config import BloodConfig, BloodWindows
-from alveosim.config.types import Diffusivity, Length, Rate, StrictModel, Time
-from alveosim.fields.config import FieldsSection, PlasmaCompartment
-from alveosim.lattice.config import LatticeConfig
-from alveosim.lesion_config import LesionsConfig
+from alveosim.config.types import Length, StrictModel, Time
 from alveosim.schedule import Schedule, steps_per_phase
-from alveosim.tumour.config import Tumour
+
+# The root keys in the order a resolved config lists them (and validates
+# them); sections not named here follow in the order their features load.
+KEY_ORDER = ("name", "seed", "backend", "domain", "lattice", "macrophages", "primary_tumour", "sev_pool", "antibody",
+             "blood", "fields", "tumour", "alveolar_macrophages", "lesions", "plasma", "phases", "output")
 
 
 class Domain(StrictModel):
@@ -38,6 +42,28 @@ class Domain(StrictModel):
     def shape(self) -> tuple[int, int, int]:
         """Voxels per axis (nx, ny, nz)."""
         return tuple(max(1, int(round(s / self.voxel))) for s in self.size)
+
+
+class BloodWindows(StrictModel):
+    """Short stretches of blood flow inside a tissue phase: every ``every``
+    of tissue time, ``duration / dt`` blood steps on the current tissue state
+    (sim/blood/windows.py)."""
+
+    every: Time = Field(gt=0, description="tissue time between windows; a whole number of the phase's dt")
+    duration: Time = Field(gt=0, description="blood flow per window")
+    dt: Time = Field(gt=0, description="blood step; divides the duration")
+
+    @model_validator(mode="after")
+    def _check(self):
+        n = round(self.duration / self.dt)
+        if n < 1 or abs(self.duration - n * self.dt) > 1e-9 * self.duration:
+            raise ValueError(f"a window's dt ({self.dt:g} s) must divide its duration ({self.duration:g} s)")
+        return self
+
+    @property
+    def n_steps(self) -> int:
+        """Blood steps per window."""
+        return int(round(self.duration / self.dt))
 
 
 class Phase(StrictModel):
@@ -81,46 +107,31 @@ class Output(StrictModel):
     snapshot_field_stride: int = Field(default=1, ge=1, description="snapshots keep every n-th voxel per axis (the centre of each n^3 block); checkpoints keep all")
 
 
-class Walker(StrictModel):
-    """The demonstration species of the foundation: cells that random-walk,
-    count neighbours, divide when uncrowded and die at a constant rate."""
+class ConfigBase(StrictModel):
+    """A whole alveosim run, validated before anything runs: the checks of the
+    root; :func:`config_model` adds the fields."""
 
-    count: int = Field(ge=0, le=2**31 - 1)
-    capacity: int | None = Field(default=None, ge=1)
-    radius: Length = Field(gt=0)
-    diffusivity: Diffusivity = Field(ge=0)
-    division_rate: Rate = Field(ge=0)
-    death_rate: Rate = Field(ge=0)
-    crowding_limit: int = Field(default=6, ge=0, description="no division with this many neighbours or more")
+    @classmethod
+    def model_validate(cls, obj, *args, **kwargs):
+        """Validate with the model that has the sections of ``obj``'s
+        ``extensions`` (an extension that cannot load is reported by the
+        ``extensions`` field itself)."""
+        names = obj.get("extensions") if isinstance(obj, dict) else None
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            try:
+                model = config_model(tuple(names))
+            except (ImportError, ValueError):
+                model = cls
+            if model is not cls:
+                return model.model_validate(obj, *args, **kwargs)
+        return super().model_validate(obj, *args, **kwargs)
 
-
-class SpeciesSection(StrictModel):
-    """Agent species present in the run; each is optional."""
-
-    walker: Walker | None = None
-
-
-class Config(StrictModel):
-    """A whole alveosim run, validated before anything runs."""
-
-    name: str = "run"
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    backend: Literal["cpu", "cuda", "auto"] = "auto"
-    domain: Domain
-    species: SpeciesSection = Field(default_factory=SpeciesSection)
-    lattice: LatticeConfig | None = None  # lung geometry and capillary flow (sim/lattice/config.py)
-    macrophages: Macrophages | None = None  # interstitial macrophages (sim/biology_config.py)
-    primary_tumour: PrimaryTumour | None = None
-    sev_pool: SevPool | None = None
-    antibody: Antibody | None = None
-    blood: BloodConfig | None = None  # sEVs, platelets, clots (sim/blood/config.py)
-    fields: FieldsSection | None = None  # reaction-diffusion fields (sim/fields/config.py)
-    tumour: Tumour | None = None  # tumour cells (sim/tumour/config.py)
-    alveolar_macrophages: AlveolarMacrophages | None = None  # TRMs and MDMs (sim/alveolar/config.py)
-    lesions: LesionsConfig | None = None  # lesion measurements, defaults when absent (sim/lesion_config.py)
-    plasma: dict[str, PlasmaCompartment] = Field(default_factory=dict)  # systemic compartments
-    phases: list[Phase] = Field(min_length=1)
-    output: Output = Field(default_factory=Output)
+    @model_serializer(mode="wrap")
+    def _without_empty_extensions(self, handler):
+        data = handler(self)
+        if not data.get("extensions"):
+            data.pop("extensions", None)  # configs without extensions resolve (and hash) as before extensions existed
+        return data
 
     _source: str = PrivateAttr(default="<config>")
     _given: dict | None = PrivateAttr(default=None)  # the data as loaded (overrides applied), for display
@@ -148,3 +159,51 @@ class Config(StrictModel):
         if errors:
             raise ValidationError.from_exception_data("Config", errors)
         return self
+
+
+def _extension(name: str) -> str:
+    """Check that ``name`` is an importable feature module whose config
+    sections do not reuse a key of the built-in config."""
+    from alveosim.model import module_sections
+
+    try:
+        module = import_module(name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import the extension {name!r} ({exc})") from None
+    if not (callable(getattr(module, "initialize", None)) and callable(getattr(module, "operations", None))):
+        raise ValueError(f"{name!r} is not a feature module (it needs initialize(sim) and operations(sim))")
+    taken = [s.key for s in module_sections(name) if s.key in config_model().model_fields]
+    if taken:
+        raise ValueError(f"the extension {name!r} declares the config key {taken[0]!r}, which the config already has")
+    return name
+
+
+@lru_cache(maxsize=None)
+def config_model(extensions: tuple[str, ...] = ()) -> type[ConfigBase]:
+    """The root model with the sections of the built-in features and of the
+    feature modules ``extensions`` (module names, e.g.
+    ``alveosim.examples.walker.feature``)."""
+    from alveosim.model import config_sections
+
+    fields = {
+        "name": (str, "run"),
+        "seed": (int, Field(default=0, ge=0, lt=2**63)),
+        "backend": (Literal["cpu", "cuda", "auto"], "auto"),
+        "domain": (Domain, ...),
+        "phases": (list[Phase], Field(min_length=1)),
+        "output": (Output, Field(default_factory=Output)),
+    }
+    for section in config_sections(extensions):
+        if section.key in fields:
+            raise ValueError(f"config key {section.key!r} is declared by two features")
+        fields[section.key] = section.field()
+    fields["extensions"] = (
+        list[Annotated[str, AfterValidator(_extension)]],
+        Field(default_factory=list, description="feature modules loaded after the built-in ones, each adding its config sections and operations"),
+    )
+    rank = {key: i for i, key in enumerate(KEY_ORDER)}
+    ordered = {key: fields[key] for key in sorted(fields, key=lambda k: rank.get(k, len(rank)))}
+    return create_model("Config", __base__=ConfigBase, __module__=__name__, **ordered)
+
+
+Config = config_model()

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_serializer, model_validator
 
+from alveosim.config.sections import Section
 from alveosim.config.types import Diffusivity, Rate, StrictModel, Time
 from alveosim.labels import NAMES
 from alveosim.units import UnitError, parse
@@ -203,3 +204,9 @@ def check_plasma_links(fields: FieldsSection | None, plasma: dict[str, PlasmaCom
     """Raise ValueError on the first of :func:`plasma_link_problems`."""
     for loc, msg in plasma_link_problems(fields, plasma):
         raise ValueError(f"{'.'.join(loc)}: {msg}")
+
+
+SECTIONS = (
+    Section("fields", FieldsSection),  # reaction-diffusion fields
+    Section("plasma", dict[str, PlasmaCompartment], default_factory=dict),  # systemic compartments
+)

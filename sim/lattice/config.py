@@ -12,12 +12,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from alveosim.config.sections import Section
 from alveosim.config.types import Length, Speed, StrictModel, Viscosity
 
 # Preset values as quantity strings (parsed like a config file's).
 PRESETS: dict[str, dict] = {
     "mouse": {
-        # calibrated assumption: adult mouse 50-80 um (DESIGN 2.1; Hoang 2018 ~47 um at P14)
+        # calibrated assumption: adult mouse 50-80 um (Hoang 2018 ~47 um at P14)
         "alveolar_diameter": "60 um",
         # calibrated assumption: septal wall 5-10 um, capillary sheet 5-8 um, posts ~10 um apart,
         # chosen so capillary lumen is ~45 % of septal volume (PARAMETERS.md: 40-50 %)
@@ -103,3 +104,6 @@ class LatticeConfig(StrictModel):
         if self.septal_thickness >= 0.5 * self.alveolar_diameter:
             raise ValueError(f"septal_thickness ({self.septal_thickness} um) is too large for alveoli of {self.alveolar_diameter} um")
         return self
+
+
+SECTIONS = (Section("lattice", LatticeConfig),)  # lung geometry and capillary flow

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from alveosim.config.sections import Section
 from alveosim.config.types import ChemokineAmountRate, Length, Rate, Speed, StrictModel, Time, VolumeRate
 
 
@@ -112,3 +113,6 @@ class Tumour(StrictModel):
     def emt_diffusivity(self) -> float:
         """Effective diffusivity of EMT cells, v² τ / 3 (µm²/s)."""
         return self.emt_speed**2 * self.emt_persistence / 3.0
+
+
+SECTIONS = (Section("tumour", Tumour),)

@@ -30,7 +30,7 @@ class TumourSeeding(Operation):
 
     clocks = frozenset({TISSUE})
     name = "tumour.seeding"
-    after = frozenset({"lattice", "fields", "walker"})
+    after = frozenset({"lattice", "fields"})
 
     def __init__(self, cfg, confinement):
         super().__init__(At(cfg.seeding.time))

@@ -18,18 +18,10 @@ from alveosim.kernels.rules.macrophages import NAIVE, REPROGRAMMED
 from alveosim.arrays import declare
 from alveosim.channels import EV_SHED_RATE, FIELDS, LABELS
 from alveosim.labels import SEPTUM
+from alveosim.macrophages.species import IM
 from alveosim.operations import TISSUE, Column, Operation
-from alveosim.species import Species, register
 from alveosim.streams import Stream
 
-IM = register(
-    Species(
-        "im",
-        fields={"pos": ("f4", (3,)), "state": ("u1", ()), "cxcl13": ("f4", ()), "shed_voxel": ("i8", ())},
-        units={"pos": "um", "cxcl13": "pM", "shed_voxel": "flat voxel index (-1: no blood voxel in reach)"},
-        states=("naive", "reprogrammed"),
-    )
-)
 declare(EV_SHED_RATE, "sEVs/s per voxel")
 
 

@@ -4,7 +4,7 @@ feature's plasma API), the plasma pool of IM-derived sEV-β2, and the anti-β2
 blocking fraction θ. Lung metastases are tumour agents (sim/tumour), which
 secrete CXCL13 into the field themselves.
 
-The sEV-β2 pool is fed by the organ-level IM compartment (sim/organ.py),
+The sEV-β2 pool is fed by the organ-level IM compartment (sim/systemic/organ.py),
 which follows plasma CXCL13; the box's agent IMs shed only locally.
 
 State it keeps (``state.values``): ``plasma_sev_b2_per_um3`` (EVs/µm³, what
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from alveosim.channels import ANTIBODY_THETA, EV_BETA2, PLASMA, PLASMA_SEV_B2
 from alveosim.operations import BOTH, TISSUE, Column, Operation
-from alveosim.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step, patient_key
+from alveosim.systemic.organ import PM_PER_UNIT, OrganKinetics, assay_factor, kinetics, organ_step, patient_key
 
 UM3_PER_ML = 1e12
 
@@ -28,7 +28,7 @@ def blocking_fraction(antibody_nM: float, kd_nM: float) -> float:
     return a / (a + kd_nM)
 
 
-class TumourSecretion(Operation):
+class PrimaryTumourSecretion(Operation):
     """Tissue clock: the primary tumour adds ``s0 · 2^(t/Td)`` pM/s to plasma CXCL13."""
 
     clocks = frozenset({TISSUE})
@@ -141,7 +141,7 @@ def operations(sim) -> list[Operation]:
         sim.channels.optional(PLASMA, __name__)  # absent: refused in attach, naming the missing 'plasma:' section
     ops: list[Operation] = []
     if cfg.primary_tumour is not None:
-        ops.append(TumourSecretion(cfg.primary_tumour))
+        ops.append(PrimaryTumourSecretion(cfg.primary_tumour))
     if cfg.sev_pool is not None or cfg.antibody is not None:
         pool = cfg.sev_pool
         kin = kinetics(cfg) if pool is not None else None

@@ -2,7 +2,8 @@
 their neighbours through the cell list, divide when uncrowded and die.
 
 It exercises every foundation part (pools with births and deaths, cell lists,
-counter-based RNG, triggers, both backends); configs/walkers.yaml runs it.
+counter-based RNG, triggers, both backends); configs/walkers.yaml runs it as
+an extension (``extensions: [alveosim.examples.walker.feature]``).
 """
 
 from __future__ import annotations
@@ -163,3 +164,10 @@ def operations(sim) -> list[Operation]:
         WalkerNeighbours(w.radius),
         WalkerLifecycle(w.division_rate, w.death_rate, w.crowding_limit, w.radius),
     ]
+
+
+def pool_rows(config) -> dict[str, int]:
+    """Initial pool capacity per species, as :func:`initialize` sizes the pool
+    (for the memory estimate and the snapshot file count)."""
+    w = config.species.walker
+    return {} if w is None else {"walker": w.capacity or max(1024, 2 * w.count)}

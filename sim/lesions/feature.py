@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alveosim.clusters import connected_components
-from alveosim.lesion_config import LesionsConfig
+from alveosim.lesions.config import LesionsConfig
 from alveosim.neighbours import CellList
 from alveosim.operations import TISSUE, Column, Operation
 

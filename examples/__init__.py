@@ -1,0 +1,2 @@
+"""Example features, loaded through a config's ``extensions`` (installed as
+``alveosim.examples``)."""
