@@ -44,12 +44,12 @@ def test_quickstart_wiring_lists_the_expected_channels():
         "flow": ("alveosim.lattice.feature", "alveosim.blood occlusion"),
         "labels": ("alveosim.lattice.feature", "alveosim.blood"),
         "velocity": ("alveosim.lattice.feature", "alveosim.blood"),
-        "fields": ("alveosim.fields.feature", "alveosim.macrophages?"),
-        "plasma": ("alveosim.fields.feature", "alveosim.systemic?"),
-        "ev_shed_rate": ("alveosim.macrophages", "alveosim.blood.transport?"),
-        "plasma_sev_b2_per_um3": ("alveosim.systemic", "alveosim.blood.transport?"),
-        "antibody_theta": ("alveosim.systemic", "alveosim.blood.binding?"),
-        "ev_beta2": ("alveosim.systemic", "alveosim.blood.transport?"),
+        "fields": ("alveosim.fields.feature", "alveosim.macrophages.feature?"),
+        "plasma": ("alveosim.fields.feature", "alveosim.systemic.feature?"),
+        "ev_shed_rate": ("alveosim.macrophages.feature", "alveosim.blood.transport?"),
+        "plasma_sev_b2_per_um3": ("alveosim.systemic.feature", "alveosim.blood.transport?"),
+        "antibody_theta": ("alveosim.systemic.feature", "alveosim.blood.binding?"),
+        "ev_beta2": ("alveosim.systemic.feature", "alveosim.blood.transport?"),
     }
     for name, (producer, consumer) in expected.items():
         assert rows[name]["producer"] == producer, name

@@ -17,10 +17,10 @@ from blood_channel import channel_sim, step
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 # the operations' classes in step order before the order came from declarations
 BEFORE = {
-    "quickstart": ["FlowObserver", "FieldStep", "Reprogramming", "TumourSecretion", "SystemicPools", "PoolHeadroom",
+    "quickstart": ["FlowObserver", "FieldStep", "Reprogramming", "PrimaryTumourSecretion", "SystemicPools", "PoolHeadroom",
                    "BloodInflow", "BloodTransport", "PlateletCellList", "Binding", "PlateletActivation", "Aggregation", "AggregateLabels",
                    "Occlusion", "CheckpointWriter", "SnapshotWriter", "TimeSeries"],
-    "pancreatic_course": ["FlowObserver", "FieldStep", "Reprogramming", "TumourSecretion", "SystemicPools",
+    "pancreatic_course": ["FlowObserver", "FieldStep", "Reprogramming", "PrimaryTumourSecretion", "SystemicPools",
                           "PoolHeadroom", "BloodInflow", "BloodTransport", "PlateletCellList", "Binding", "PlateletActivation",
                           "Aggregation", "AggregateLabels", "Occlusion", "ClotResolution", "BloodWindow",
                           "CheckpointWriter", "TimeSeries"],
