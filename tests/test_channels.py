@@ -67,3 +67,12 @@ def test_a_stale_platelet_cell_list_read_fails(cpu):
     sim.state.step += 1  # a step in which the owner has not built the list
     with pytest.raises(StaleCellList, match=r"binding read the platelet cell list in step 2, but it was built in step 0"):
         binding.act(sim.state, 1e-3)
+
+
+def test_validate_lists_the_channels(capsys):
+    from alveosim.cli import main
+
+    rc = main(["validate", str(resolve_config_path("quickstart")), "--set", "domain.size=[30 um, 30 um, 20 um]", "--channels"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "#   flow (service): alveosim.lattice.feature -> alveosim.blood occlusion" in out.splitlines()
