@@ -17,6 +17,7 @@ FEATURES: list[str] = [
     "alveosim.macrophages",
     "alveosim.systemic",
     "alveosim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
+    "alveosim.ctc.feature",  # circulating tumour cells (after the platelets they arrest at)
     "alveosim.io.feature",  # writers last: they see every feature's state
 ]
 

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from alveosim.alveolar.config import AlveolarMacrophages
 from alveosim.biology_config import Antibody, Macrophages, PrimaryTumour, SevPool
 from alveosim.blood.config import BloodConfig, BloodWindows
+from alveosim.ctc.config import CtcConfig
 from alveosim.config.types import Diffusivity, Length, Rate, StrictModel, Time
 from alveosim.fields.config import FieldsSection, PlasmaCompartment
 from alveosim.lattice.config import LatticeConfig
@@ -114,6 +115,7 @@ class Config(StrictModel):
     sev_pool: SevPool | None = None
     antibody: Antibody | None = None
     blood: BloodConfig | None = None  # sEVs, platelets, clots (sim/blood/config.py)
+    ctc: CtcConfig | None = None  # circulating tumour cells (sim/ctc/config.py)
     fields: FieldsSection | None = None  # reaction-diffusion fields (sim/fields/config.py)
     tumour: Tumour | None = None  # tumour cells (sim/tumour/config.py)
     alveolar_macrophages: AlveolarMacrophages | None = None  # TRMs and MDMs (sim/alveolar/config.py)
