@@ -20,6 +20,7 @@ FEATURES: list[str] = [
     "alveosim.macrophages.feature",  # interstitial macrophages
     "alveosim.systemic.feature",  # plasma CXCL13 secretion, organ IMs, plasma sEV-beta2, antibody
     "alveosim.blood.feature",  # blood: sEVs, platelets, clots (after the tissue biology)
+    "alveosim.ctc.feature",  # circulating tumour cells (after the platelets they arrest at)
 ]
 WRITERS = "alveosim.io.feature"  # writers last: they see every feature's state
 

@@ -40,3 +40,9 @@ class Stream(IntEnum):
     TRM_DEPLETION = 122
     MDM_RECRUIT_COUNT = 123  # Poisson number of MDMs recruited per tissue step
     MDM_PLACEMENT = 124
+    CTC_INFLOW = 140  # circulating tumour cells: arrivals with the inflowing blood
+    CTC_PLACE = 141
+    CTC_TRANSPORT = 142
+    CTC_ARREST = 143
+    CTC_FATE = 144  # extravasation or clearance of arrested CTCs, host draws per tissue step
+    CTC_FOCUS = 145  # cycle state of the tumour cell an extravasated CTC becomes

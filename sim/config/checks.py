@@ -93,6 +93,10 @@ def _links(cfg, problem) -> None:
 
     for loc, msg in window_problems(cfg):
         problem(loc, msg)
+    from alveosim.ctc.feature import problems as ctc_problems
+
+    for msg in ctc_problems(cfg):
+        problem(("ctc",), msg)
     if cfg.tumour is not None:
         from alveosim.tumour.feature import phase_problems
         from alveosim.tumour.lifecycle import required_fields as tumour_fields

@@ -89,16 +89,17 @@ def lognormal_sigma(cv: float) -> float:
     return math.sqrt(math.log1p(cv * cv))
 
 
-def seeded_cells(pos: np.ndarray, division_volume: float, mean_cycle: float, cv: float, seed: int) -> dict[str, np.ndarray]:
+def seeded_cells(pos: np.ndarray, division_volume: float, mean_cycle: float, cv: float, seed: int, key: tuple[int, ...] = (int(Stream.TUMOUR_SEEDING), 1)) -> dict[str, np.ndarray]:
     """Host field arrays for new epithelial cells at ``pos`` ([m, 3] µm).
 
     Cycle phases follow the stable age distribution of an exponentially
     growing population, density 2 ln2 · 2^−a on [0, 1) (so an uncrowded
     population doubles in one cycle time from the start); volume V/2 · 2^a,
     radius from the volume; log-normal cycle times with mean ``mean_cycle``
-    s and coefficient of variation ``cv``."""
+    s and coefficient of variation ``cv``. The draws are keyed by
+    ``(seed, *key)``: cells added later (metastatic foci) pass their own key."""
     m = len(pos)
-    rng = np.random.default_rng([seed, int(Stream.TUMOUR_SEEDING), 1])
+    rng = np.random.default_rng([seed, *key])
     age = -np.log2(1.0 - 0.5 * rng.random(m))
     sigma = lognormal_sigma(cv)
     cycle_time = mean_cycle * np.exp(sigma * rng.standard_normal(m) - 0.5 * sigma * sigma)
