@@ -35,6 +35,7 @@ RECORDING_TESTS = [
     "tests/test_blood_aggregation.py",
     "tests/test_blood_binding.py",
     "tests/test_blood_clots.py",
+    "tests/test_blood_haemostasis.py",
     "tests/test_blood_platelets.py",
     "tests/test_blood_transport.py",
     "tests/test_clusters.py",

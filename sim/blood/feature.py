@@ -11,6 +11,7 @@ from alveosim.blood.aggregation import AggregateLabels, Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
 from alveosim.blood.geometry import BloodContext, BloodGeometry
+from alveosim.blood.haemostasis import Haemostasis
 from alveosim.blood.platelets import PlateletActivation
 from alveosim.blood.resolution import ClotResolution
 from alveosim.blood.seeding import free_counts, seed_free
@@ -41,7 +42,8 @@ def initialize(sim) -> None:
 def operations(sim) -> list[Operation]:
     """The blood-clock operations in step order: pool headroom (host points),
     inflow and shedding, transport and outflow, binding, activation,
-    aggregation, aggregate labels and occlusion (host points); then, on the
+    aggregation, haemostasis at an injury (with ``blood.injury``), aggregate
+    labels and occlusion (host points); then, on the
     tissue clock, clot resolution (with ``blood.clot_half_life``) and the
     blood windows (when a phase has ``blood_windows``)."""
     cfg = sim.config.blood
@@ -61,6 +63,8 @@ def operations(sim) -> list[Operation]:
         AggregateLabels(p.aggregation_radius, hosts),
         Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
+    if cfg.injury is not None:
+        ops.insert(ops.index(next(op for op in ops if isinstance(op, AggregateLabels))), Haemostasis(context, cfg.injury, p.volume, p.aggregation_radius))
     if cfg.clot_half_life is not None:
         ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))
     if any(phase.blood_windows is not None for phase in sim.config.phases):
