@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from blood_channel import H, blood_config, channel_sim, put_agents, set_uniform_velocity, step
+from alveosim.blood import ledger
 from alveosim.blood.haemostasis import FORMED, injured_walls
 from alveosim.blood.species import ACTIVATED, AGGREGATED, BY_INJURY, BY_SEV, RESTING
 from alveosim.labels import CAPILLARY, SEPTUM
@@ -20,15 +21,16 @@ def injury(**over):
     return out
 
 
-def test_injured_walls_flags_only_wall_faces_near_the_centre():
+def test_injured_walls_flags_wall_faces_near_the_nearest_wall_face():
     labels = np.full((6, 4, 4), SEPTUM, np.uint8)
-    labels[:, 1:3, 1:3] = CAPILLARY
-    walls = injured_walls(labels, 2.0, [6.0, 2.0, 4.0], 1.5)
-    # the face y = 2 um of voxels x in [4, 6) and [6, 8), z in [2, 4) and [4, 6)
-    flagged = np.argwhere(walls)
-    assert {tuple(v) for v in flagged} == {(2, 1, 1), (2, 1, 2), (3, 1, 1), (3, 1, 2)}
-    assert (walls[walls != 0] == 1 << 2).all()  # the lower-y face only
-    assert not walls[labels != CAPILLARY].any()
+    labels[:, 1:3, 1:3] = CAPILLARY  # lumen y, z in [2, 6) um; open ends along x
+    walls = injured_walls(labels, 2.0, [5.0, 2.4, 3.0], 2.1)  # nearest wall face: y = 2 of voxel (2, 1, 1), centre (5, 2, 3)
+    lower_y, lower_z = 1 << 2, 1 << 4
+    expected = np.zeros_like(walls)
+    expected[2, 1, 1] = lower_y | lower_z  # its own face and its z = 2 face (centre (5, 3, 2), 1.4 um away)
+    expected[1, 1, 1] = expected[3, 1, 1] = expected[2, 1, 2] = lower_y  # y = 2 faces 2 um away
+    np.testing.assert_array_equal(walls, expected)
+    assert not injured_walls(np.full((3, 3, 3), CAPILLARY, np.uint8), 2.0, [1.0, 1.0, 1.0], 5.0).any()  # the box's faces are no wall
 
 
 def test_tethering_needs_contact_with_the_injured_wall(backend):
@@ -66,3 +68,36 @@ class _Plasma:
 
     def value(self, state, name):
         return state.values[f"plasma_{name}"]
+
+
+def plug_formation(backend, seed: int, beta2_theta: float, anti_gpib_nM: float, steps: int = 50, dt: float = 2e-3) -> tuple[float, float]:
+    """Plug formation time (s) in a flowing channel carrying sEV-β2 that bind
+    and prime platelets (a plug not formed within the run counts as its
+    length), and the sEVs bound to platelets."""
+    blood = blood_config(
+        platelets={"density": "1e7 /uL", "bonds_to_prime": 2, "activation_delay": "50 ms", "spontaneous_activation_rate": "0 /s", "aggregation_rate": "200 /s", "diffusivity": "2 um^2/s"},
+        vesicles={"plasma_concentration": "5e10 /mL", "binding_rate": "2e3 /s"},
+        injury=injury(center=["20 um", "2.5 um", "6.25 um"], radius="6 um", adhesion_rate="100 /s", recruitment_rate="100 /s", plug_platelets=6, anti_gpib={"compartment": "anti_gpib", "kd": "1 nM"}),
+    )
+    sim = channel_sim(backend, shape=(16, 5, 5), blood=blood, mean_speed="0.5 mm/s", duration=f"{steps * dt} s", dt=f"{dt} s", seed=seed, timeseries_every=steps,
+                      values={"antibody_theta": beta2_theta, "plasma_anti_gpib": anti_gpib_nM})
+    sim.plasma = _Plasma()
+    step(sim, steps, dt)
+    formed = float(sim.backend.to_host(sim.state.arrays[FORMED])[0])
+    return (formed if formed >= 0 else steps * dt), ledger.values(sim.state)["ev_bound"]
+
+
+@pytest.mark.slow  # 15 short runs (~1 min on 2 busy cores)
+def test_anti_beta2_spares_the_plug_and_anti_gpib_delays_it(cpu):
+    """Over 5 seeds: anti-β2 (θ = 0.99) blocks nearly all sEV binding but moves
+    the plug formation time by less than the seed spread; anti-GPIb (θ = 0.9)
+    delays it by more than 2 combined SD."""
+    seeds = range(1, 6)
+    runs = {arm: np.array([plug_formation(cpu, s, *doses) for s in seeds]) for arm, doses in {"control": (0.0, 0.0), "anti_b2": (0.99, 0.0), "anti_gpib": (0.0, 9.0)}.items()}
+    arms = {arm: r[:, 0] for arm, r in runs.items()}
+    assert runs["control"][:, 1].sum() > 10 * max(runs["anti_b2"][:, 1].sum(), 1)  # sEV-β2 binds platelets, and anti-β2 blocks it
+    mean = {arm: t.mean() for arm, t in arms.items()}
+    sd = {arm: t.std(ddof=1) for arm, t in arms.items()}
+    assert sd["control"] > 0
+    assert abs(mean["anti_b2"] - mean["control"]) < np.sqrt((sd["anti_b2"] ** 2 + sd["control"] ** 2) / 2), arms
+    assert mean["anti_gpib"] - mean["control"] > 2 * np.sqrt(sd["anti_gpib"] ** 2 + sd["control"] ** 2), arms

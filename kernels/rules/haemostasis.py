@@ -40,10 +40,11 @@ def wall_distance(x, y, z, h, ix, iy, iz, faces):
 def tether_one(i, pos, uid, state, activated_by, walls, h, contact, p_wall, p_plug, radius, grid, dims, sorted_keys, order, seed, stream, step, capture):
     """capture[i] (uint8) = 1 when platelet i, not yet aggregated, tethers this
     step: within ``contact`` µm of injured wall with probability p_wall, or
-    (an independent draw) with probability p_plug when its nearest aggregated platelet within
-    ``radius`` µm belongs to the plug (activated_by == BY_INJURY). Decides
-    only (reads of other platelets see the step's start); :func:`capture_one`
-    applies."""
+    (an independent draw) with probability p_plug when a plug platelet
+    (activated_by == BY_INJURY, the highest code, held only by captured
+    platelets) lies within ``radius`` µm. Decides only (no platelet's state
+    or activated_by changes in this launch, so the reads see the step's
+    start); :func:`capture_one` applies."""
     capture[i] = 0
     if state[i] == AGGREGATED:
         return
@@ -59,10 +60,8 @@ def tether_one(i, pos, uid, state, activated_by, walls, h, contact, p_wall, p_pl
         if u_wall < p_wall and faces != 0 and wall_distance(x, y, z, h, ix, iy, iz, faces) <= contact:
             capture[i] = 1
             return
-    if u_plug < p_plug:
-        j = nearest_within(x, y, z, i, pos, radius, grid, dims, sorted_keys, order, state, AGGREGATED)
-        if j >= 0 and activated_by[j] == BY_INJURY:
-            capture[i] = 1
+    if u_plug < p_plug and nearest_within(x, y, z, i, pos, radius, grid, dims, sorted_keys, order, activated_by, BY_INJURY) >= 0:
+        capture[i] = 1
 
 
 @per_item("capture", live=True)

@@ -44,8 +44,8 @@ class Vesicles(StrictModel):
 
 class Injury(StrictModel):
     """A wounded capillary wall: the faces between blood voxels and wall
-    (non-blood) voxels whose centre lies within ``radius`` µm of ``center``
-    expose subendothelium. A platelet within ``contact_distance`` of such a
+    (non-blood) voxels whose centre lies within ``radius`` µm of the wall
+    face nearest ``center`` expose subendothelium. A platelet within ``contact_distance`` of such a
     face tethers through GPIb–vWF with hazard ``adhesion_rate``·(1 − θ_GPIb)
     and one within ``aggregation_radius`` of a plug platelet with hazard
     ``recruitment_rate``·(1 − θ_GPIb); tethered platelets are activated,
@@ -53,8 +53,8 @@ class Injury(StrictModel):
     compartment and its Kd), 0 without. The plug is formed when it holds
     ``plug_platelets`` platelets. sEV-β2 bonds play no part."""
 
-    center: list[Length] = Field(min_length=3, max_length=3, description="injury centre (x, y, z), um")
-    radius: Length = Field(gt=0, description="wall faces whose centre lies within this distance of the centre are injured, um")
+    center: list[Length] = Field(min_length=3, max_length=3, description="the wound is on the wall face nearest this point (x, y, z), um")
+    radius: Length = Field(gt=0, description="wall faces whose centre lies within this distance of the wound's face are injured, um")
     contact_distance: Length = Field(default=1.25, gt=0, description="platelet centre to injured wall for GPIb-vWF tethering, um")
     adhesion_rate: Rate = Field(gt=0, description="GPIb-vWF tethering hazard of a platelet in contact with exposed subendothelium, 1/s")
     recruitment_rate: Rate = Field(ge=0, description="hazard of a platelet near a plug platelet being captured into the plug, 1/s")

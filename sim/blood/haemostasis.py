@@ -30,31 +30,43 @@ FORMED = "haemostasis_plug_formed"
 arrays.declare(FORMED, unit="s", internal=True)
 
 
-def injured_walls(labels: np.ndarray, h: float, center, radius: float) -> np.ndarray:
-    """uint8 [nx, ny, nz]: per blood voxel, a bit per face that borders a
-    wall (non-blood) voxel and whose centre lies within ``radius`` µm of
-    ``center`` (µm): bit 2·axis for the face at the voxel's lower edge along
-    that axis, 2·axis + 1 for its upper edge. The box's own faces are not wall."""
+def wall_faces(labels: np.ndarray, h: float):
+    """Every face between a blood voxel and a wall (non-blood) voxel: the
+    blood voxel's flat id (int64 [m]), the face's bit (uint8 [m]: 2·axis
+    for the voxel's lower edge along that axis, 2·axis + 1 for its upper
+    edge) and the face's centre (float64 [m, 3], µm). The box's own faces
+    are not wall."""
     blood = np.isin(labels, BLOOD)
-    walls = np.zeros(labels.shape, dtype=np.uint8)
-    idx = np.indices(labels.shape, dtype=np.float64)
-    centre = [(idx[a] + 0.5) * h for a in range(3)]
-    c = np.asarray(center, dtype=np.float64)
+    ids, bits, centres = [], [], []
     for axis in range(3):
         for side, bit in ((-1, 2 * axis), (1, 2 * axis + 1)):
-            neighbour_is_wall = np.zeros(labels.shape, dtype=bool)
+            wall = np.zeros(labels.shape, dtype=bool)
             src = [slice(None)] * 3
             dst = [slice(None)] * 3
-            if side < 0:
-                dst[axis], src[axis] = slice(1, None), slice(None, -1)
-            else:
-                dst[axis], src[axis] = slice(None, -1), slice(1, None)
-            neighbour_is_wall[tuple(dst)] = ~blood[tuple(src)]
-            face = [centre[a] - c[a] for a in range(3)]
-            face[axis] = face[axis] + side * 0.5 * h
-            near = face[0] ** 2 + face[1] ** 2 + face[2] ** 2 <= radius * radius
-            walls[blood & neighbour_is_wall & near] |= np.uint8(1 << bit)
-    return walls
+            dst[axis], src[axis] = (slice(1, None), slice(None, -1)) if side < 0 else (slice(None, -1), slice(1, None))
+            wall[tuple(dst)] = ~blood[tuple(src)]
+            ijk = np.argwhere(blood & wall)
+            centre = (ijk + 0.5) * h
+            centre[:, axis] += side * 0.5 * h
+            ids.append(np.ravel_multi_index(ijk.T, labels.shape))
+            bits.append(np.full(len(ijk), bit, dtype=np.uint8))
+            centres.append(centre)
+    return np.concatenate(ids), np.concatenate(bits), np.concatenate(centres)
+
+
+def injured_walls(labels: np.ndarray, h: float, center, radius: float) -> np.ndarray:
+    """uint8 [nx, ny, nz]: per blood voxel, a bit per face (as
+    :func:`wall_faces`) that is injured: the wall faces whose centre lies
+    within ``radius`` µm of the wall face nearest ``center`` (µm), so the
+    wound sits on a wall wherever the lattice puts one. All zero without wall."""
+    walls = np.zeros(labels.size, dtype=np.uint8)
+    ids, bits, centres = wall_faces(labels, h)
+    if ids.size:
+        d2 = ((centres - np.asarray(center, dtype=np.float64)) ** 2).sum(axis=1)
+        site = centres[np.argmin(d2)]  # ties: the first face (axis, side, then voxel order)
+        near = ((centres - site) ** 2).sum(axis=1) <= radius * radius
+        np.bitwise_or.at(walls, ids[near], (np.uint8(1) << bits[near]).astype(np.uint8))
+    return walls.reshape(labels.shape)
 
 
 class Haemostasis(Operation):
@@ -80,7 +92,7 @@ class Haemostasis(Operation):
         inj = self.injury
         host = injured_walls(sim.backend.to_host(sim.state.arrays["labels"]), self.context.geometry.h, inj.center, inj.radius)
         if not host.any():
-            raise ValueError(f"blood.injury: no capillary wall within {inj.radius:g} um of {list(inj.center)} um")
+            raise ValueError("blood.injury: the box has no capillary wall to injure")
         self.walls = sim.backend.asarray(host)
         self.plasma = getattr(sim, "plasma", None)
         if inj.anti_gpib is not None and (self.plasma is None or inj.anti_gpib.compartment not in self.plasma.compartments):
