@@ -5,7 +5,7 @@ assay's claim over seeds (anti-β2 spares the plug, anti-GPIb impairs it)."""
 import numpy as np
 import pytest
 
-from blood_channel import H, blood_config, channel_sim, put_agents, set_uniform_velocity, step
+from blood_channel import blood_config, channel_sim, put_agents, set_uniform_velocity, step
 from alveosim.blood import ledger
 from alveosim.blood.haemostasis import FORMED, injured_walls
 from alveosim.blood.species import ACTIVATED, AGGREGATED, BY_INJURY, BY_SEV, RESTING

@@ -64,7 +64,7 @@ def operations(sim) -> list[Operation]:
         Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
     if cfg.injury is not None:
-        ops.insert(ops.index(next(op for op in ops if isinstance(op, AggregateLabels))), Haemostasis(context, cfg.injury, p.volume, p.aggregation_radius))
+        ops.insert(-2, Haemostasis(context, cfg.injury, p.volume, p.aggregation_radius))  # before aggregate labels and occlusion
     if cfg.clot_half_life is not None:
         ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))
     if any(phase.blood_windows is not None for phase in sim.config.phases):
