@@ -28,6 +28,7 @@ class Stream(IntEnum):
     BLOOD_WINDOW = 92  # the fresh blood of each blood window (host draws keyed by the tissue step)
     CLOT_RESOLUTION = 93  # an aggregate resolving, drawn per tissue step and aggregate id
     SEV_ASSAY = 94  # assay error of the measured plasma sEV-beta2, one host draw per step
+    PLATELET_TETHER = 95  # GPIb-vWF tethering at an injury and capture into its plug
     TUMOUR_SEEDING = 100  # tumour cells: seeding, cycle times, fates, motility, newborns
     TUMOUR_CYCLE = 101
     TUMOUR_DEATH = 102

@@ -36,12 +36,13 @@ def blood_config(platelets: dict | None = None, vesicles: dict | None = None, **
     return {"platelets": p, "vesicles": v, **blood}
 
 
-def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed="1 mm/s", duration="10 ms", dt="1 ms", seed=7, values=None, arrays=None, phases=None):
+def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed="1 mm/s", duration="10 ms", dt="1 ms", seed=7, values=None, arrays=None, phases=None, timeseries_every=1):
     """A Simulation of the blood feature in a straight channel.
 
     values / arrays: entries put into the State before the blood feature is
     seeded (e.g. ``antibody_theta``, ``ev_shed_rate``); phases: the config's
-    phases (default one blood phase of ``duration`` and ``dt``)."""
+    phases (default one blood phase of ``duration`` and ``dt``);
+    timeseries_every: logging steps, which are the blood clock's host points."""
     nx, ny, nz = shape
     config = Config.model_validate(
         {
@@ -50,7 +51,7 @@ def channel_sim(backend, shape=(12, 5, 5), blood: dict | None = None, mean_speed
             "domain": {"size": [f"{nx * H} um", f"{ny * H} um", f"{nz * H} um"], "voxel": f"{H} um"},
             "blood": blood if blood is not None else blood_config(),
             "phases": phases or [{"name": "blood", "clock": "blood", "duration": duration, "dt": dt}],
-            "output": {"progress": False, "timeseries_every": 1},
+            "output": {"progress": False, "timeseries_every": timeseries_every},
         }
     )
     state = State(backend, seed)

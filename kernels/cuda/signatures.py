@@ -36,6 +36,7 @@ RECORDING_TESTS = [
     "tests/test_blood_binding.py",
     "tests/test_blood_clots.py",
     "tests/test_blood_ctc.py",
+    "tests/test_blood_haemostasis.py",
     "tests/test_blood_platelets.py",
     "tests/test_blood_transport.py",
     "tests/test_clusters.py",

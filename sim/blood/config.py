@@ -1,5 +1,6 @@
 """Config section ``blood:``: ``platelets:``,
-``vesicles:``, the occlusion threshold and the clot half-life; and a tissue
+``vesicles:``, the occlusion threshold, the clot half-life and an optional
+``injury:`` (the haemostasis assay, sim/blood/haemostasis.py); and a tissue
 phase's ``blood_windows:``. Defaults are canonical-unit
 floats (µm, s); every value without a source is a calibrated assumption."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from alveosim.config.sections import Section
+from alveosim.systemic.config import Antibody
 from alveosim.config.types import Diffusivity, Length, NumberDensity, Rate, StrictModel, Time, Volume
 
 
@@ -41,6 +43,26 @@ class Vesicles(StrictModel):
     capacity: int | None = Field(default=None, ge=1, description="initial pool rows (grows as needed)")
 
 
+class Injury(StrictModel):
+    """A wounded capillary wall: the faces between blood voxels and wall
+    (non-blood) voxels whose centre lies within ``radius`` µm of the wall
+    face nearest ``center`` expose subendothelium. A platelet within ``contact_distance`` of such a
+    face tethers through GPIb–vWF with hazard ``adhesion_rate``·(1 − θ_GPIb)
+    and one within ``aggregation_radius`` of a plug platelet with hazard
+    ``recruitment_rate``·(1 − θ_GPIb); tethered platelets are activated,
+    aggregated and immobile. θ_GPIb = A/(A + Kd) from ``anti_gpib`` (a plasma
+    compartment and its Kd), 0 without. The plug is formed when it holds
+    ``plug_platelets`` platelets. sEV-β2 bonds play no part."""
+
+    center: list[Length] = Field(min_length=3, max_length=3, description="the wound is on the wall face nearest this point (x, y, z), um")
+    radius: Length = Field(gt=0, description="wall faces whose centre lies within this distance of the wound's face are injured, um")
+    contact_distance: Length = Field(default=1.25, gt=0, description="platelet centre to injured wall for GPIb-vWF tethering, um")
+    adhesion_rate: Rate = Field(gt=0, description="GPIb-vWF tethering hazard of a platelet in contact with exposed subendothelium, 1/s")
+    recruitment_rate: Rate = Field(ge=0, description="hazard of a platelet near a plug platelet being captured into the plug, 1/s")
+    plug_platelets: int = Field(ge=1, description="platelets in the plug at which it counts as formed (plug formation time)")
+    anti_gpib: Antibody | None = Field(default=None, description="anti-GPIb antibody: a plasma compartment (nM) and its Kd")
+
+
 class BloodConfig(StrictModel):
     """The blood side of the pro-thrombotic niche, run on the blood clock."""
 
@@ -50,6 +72,7 @@ class BloodConfig(StrictModel):
     clot_half_life: Time | None = Field(
         default=None, gt=0, description="aggregates resolve whole (fibrinolysis, embolisation) with this half-life on the tissue clock; null: never"
     )
+    injury: Injury | None = Field(default=None, description="a wounded capillary wall where platelets build a haemostatic plug")
 
 
 SECTIONS = (Section("blood", BloodConfig),)  # sEVs, platelets, clots

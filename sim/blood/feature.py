@@ -11,6 +11,7 @@ from alveosim.blood.aggregation import AggregateLabels, Aggregation
 from alveosim.blood.binding import Binding
 from alveosim.blood.clots import Occlusion
 from alveosim.blood.geometry import BloodContext, BloodGeometry, PlateletCellList
+from alveosim.blood.haemostasis import Haemostasis
 from alveosim.blood.platelets import PlateletActivation
 from alveosim.blood.resolution import ClotResolution
 from alveosim.blood.seeding import free_counts, seed_free
@@ -42,7 +43,8 @@ def initialize(sim) -> None:
 def operations(sim) -> list[Operation]:
     """The blood-clock operations in step order: pool headroom (host points),
     inflow and shedding, transport and outflow, binding, activation,
-    aggregation, aggregate labels and occlusion (host points); then, on the
+    aggregation, haemostasis at an injury (with ``blood.injury``), aggregate
+    labels and occlusion (host points); then, on the
     tissue clock, clot resolution (with ``blood.clot_half_life``) and the
     blood windows (when a phase has ``blood_windows``)."""
     cfg = sim.config.blood
@@ -63,6 +65,8 @@ def operations(sim) -> list[Operation]:
         AggregateLabels(p.aggregation_radius, hosts),
         Occlusion(context, cfg.occlusion_threshold, p.volume, hosts),
     ]
+    if cfg.injury is not None:
+        ops.insert(-2, Haemostasis(context, cfg.injury, p.volume, p.aggregation_radius))  # before aggregate labels and occlusion
     sim.channels.publish(OCCLUSION_EVENTS, __name__)
     if cfg.clot_half_life is not None:
         ops.append(ClotResolution(context, cfg.clot_half_life, cfg.occlusion_threshold, p.volume))

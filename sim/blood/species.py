@@ -5,7 +5,7 @@ State codes are the ``states`` index, defined once in
 
 from __future__ import annotations
 
-from alveosim.kernels.states import ACTIVATED, AGGREGATED, BOUND, BY_NONE, BY_SEV, BY_SPONTANEOUS, FREE, PRIMED, RESTING  # noqa: F401
+from alveosim.kernels.states import ACTIVATED, AGGREGATED, BOUND, BY_INJURY, BY_NONE, BY_SEV, BY_SPONTANEOUS, FREE, PRIMED, RESTING  # noqa: F401
 from alveosim.species import Species, register
 
 EV = register(
@@ -28,7 +28,7 @@ PLATELET = register(
             "activated_by": ("u1", ()),
             "aggregate": ("i8", ()),
         },
-        units={"pos": "um", "n_bound": "sEVs", "timer": "s since priming", "activated_by": "0 none, 1 sEV, 2 spontaneous", "aggregate": "min uid of the aggregate, -1 none"},
+        units={"pos": "um", "n_bound": "sEVs", "timer": "s since priming", "activated_by": "0 none, 1 sEV, 2 spontaneous, 3 injury (plug)", "aggregate": "min uid of the aggregate, -1 none"},
         states=("resting", "primed", "activated", "aggregated"),
     )
 )

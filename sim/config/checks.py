@@ -89,6 +89,9 @@ def _links(cfg, problem) -> None:
         problem(("primary_tumour",), f"needs a 'cxcl13' plasma compartment (the 'plasma:' section); declared: {sorted(cfg.plasma)}")
     if cfg.antibody is not None and cfg.antibody.compartment not in cfg.plasma:
         problem(("antibody", "compartment"), f"no plasma compartment {cfg.antibody.compartment!r}; declared: {sorted(cfg.plasma)}")
+    gpib = cfg.blood.injury.anti_gpib if cfg.blood is not None and cfg.blood.injury is not None else None
+    if gpib is not None and gpib.compartment not in cfg.plasma:
+        problem(("blood", "injury", "anti_gpib", "compartment"), f"no plasma compartment {gpib.compartment!r}; declared: {sorted(cfg.plasma)}")
     from alveosim.blood.windows import window_problems
 
     for loc, msg in window_problems(cfg):
