@@ -25,3 +25,12 @@ def walker_data(name: str, seed: int, count: int, phases: list[dict], size=("30 
     if output is not None:
         data["output"] = output
     return data
+
+
+def tissue_data(size: list[str], voxel: str, duration: str, dt: str, output: dict, **sections) -> dict:
+    """Config data of one tissue phase ``p`` in a box of ``size`` (three
+    lengths), with the top-level ``sections`` given (``seed``, ``fields``,
+    ``plasma``, ``tumour``, …; those passed as None left out)."""
+    data = {"domain": {"size": list(size), "voxel": voxel}, "phases": [phase_data("p", duration, dt)], "output": output}
+    data.update({key: value for key, value in sections.items() if value is not None})
+    return data

@@ -14,6 +14,8 @@ from alveosim.fields.solvers import ExplicitStencil, Grid, ImplicitCG, ImplicitL
 from alveosim.labels import AIR, CAPILLARY, NAMES, POST, SEPTUM
 from alveosim.simulation import Simulation
 
+from builders import tissue_data
+
 SOLVERS = ["implicit", "explicit"]
 
 
@@ -157,14 +159,8 @@ def test_cpu_and_cuda_agree(solver):
 
 
 def _config(shape, h, dt, steps, fields, plasma=None, solver="implicit"):
-    data = {
-        "domain": {"size": [f"{n * h} um" for n in shape], "voxel": f"{h} um"},
-        "phases": [{"name": "p", "clock": "tissue", "duration": f"{dt * steps} s", "dt": f"{dt} s"}],
-        "fields": {"solver": solver, "named": fields},
-        "output": {"progress": False, "timeseries_every": 10**6},
-    }
-    if plasma:
-        data["plasma"] = plasma
+    data = tissue_data([f"{n * h} um" for n in shape], f"{h} um", f"{dt * steps} s", f"{dt} s", {"progress": False, "timeseries_every": 10**6},
+                       fields={"solver": solver, "named": fields}, plasma=plasma or None)
     return load_config(data=data)
 
 

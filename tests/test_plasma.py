@@ -10,16 +10,12 @@ import pytest
 from alveosim.config import ConfigError, load_config
 from alveosim.simulation import Simulation
 
+from builders import tissue_data
+
 
 def _config(plasma, fields=None, dt="1 h", duration="10 h"):
-    data = {
-        "domain": {"size": ["10 um", "5 um", "5 um"], "voxel": "2.5 um"},
-        "phases": [{"name": "p", "clock": "tissue", "duration": duration, "dt": dt}],
-        "plasma": plasma,
-        "output": {"progress": False, "timeseries_every": 1},
-    }
-    if fields:
-        data["fields"] = {"named": fields}
+    data = tissue_data(["10 um", "5 um", "5 um"], "2.5 um", duration, dt, {"progress": False, "timeseries_every": 1}, plasma=plasma,
+                       fields={"named": fields} if fields else None)
     return load_config(data=data)
 
 

@@ -17,6 +17,8 @@ from alveosim.streams import Stream
 from alveosim.tumour.lifecycle import TumourGrowth
 from alveosim.tumour.seeding import arrival_positions, focus_positions, seeded_cells, touching
 
+from builders import tissue_data
+
 DAY = 86400.0
 
 
@@ -27,15 +29,8 @@ def _n(backend, cpu_n, cuda_n):
 def _config(size_um=60.0, voxel="5 um", dt="1 h", duration="1 d", fields=None, **tumour):
     t = {"doubling_time": "1 d", "seeding": {"count": 0}}
     t.update(tumour)
-    data = {
-        "seed": 4,
-        "domain": {"size": [f"{size_um} um"] * 3, "voxel": voxel},
-        "tumour": t,
-        "phases": [{"name": "p", "clock": "tissue", "duration": duration, "dt": dt}],
-        "output": {"progress": False},
-    }
-    if fields:
-        data["fields"] = {"named": fields}
+    data = tissue_data([f"{size_um} um"] * 3, voxel, duration, dt, {"progress": False}, seed=4, tumour=t,
+                       fields={"named": fields} if fields else None)
     return load_config(data=data)
 
 
