@@ -10,6 +10,8 @@ would overwrite rows not yet read.
 
 from numba import njit
 
+from alveosim.kernels.rules.pools import survives
+
 
 @njit(cache=True)
 def compact_field(live, dead, arr):
@@ -17,7 +19,7 @@ def compact_field(live, dead, arr):
     order and zero the rows from the last survivor up to ``live[0]``."""
     kept = 0
     for i in range(live[0]):
-        if not dead[i]:
+        if survives(i, live, dead):
             if kept != i:
                 arr[kept] = arr[i]
             kept += 1
@@ -29,7 +31,7 @@ def compact_count(live, dead, removed):
     """After every field: ``removed[0]`` = the rows removed, ``live[0]`` the survivors."""
     kept = 0
     for i in range(live[0]):
-        if not dead[i]:
+        if survives(i, live, dead):
             kept += 1
     removed[0] = live[0] - kept
     live[0] = kept

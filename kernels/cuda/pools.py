@@ -12,6 +12,7 @@ flags; ``kept``: int64 [n] their inclusive prefix sum."""
 from numba import cuda
 
 from alveosim.kernels.cuda.launch import grid1d
+from alveosim.kernels.rules.pools import survives
 
 
 @cuda.jit(cache=True)
@@ -19,7 +20,7 @@ def _survivors(n, live, dead, keep):
     """keep[i] = 1 for a live row that is not dead, else 0 (every row)."""
     i = cuda.grid(1)
     if i < n:
-        keep[i] = 1 if i < live[0] and not dead[i] else 0
+        keep[i] = 1 if survives(i, live, dead) else 0
 
 
 @cuda.jit(cache=True)
