@@ -177,7 +177,11 @@ def run(backend_name: str, sizes, repeats: int) -> list[dict]:
             "binding": ["PlateletCellList", "Binding"],  # each reads the cell list its owner builds in the step
             "aggregation": ["PlateletCellList", "PlateletActivation", "Aggregation"],
         }
-        scratch = {"ev": 1 + 8, "platelet": 1 + 24 + 1}  # fate, bind target / fate, cell keys + order + sorted keys, joined (bytes)
+        # fate, removal flag, bind target / fate, removal flag, cell keys + order + sorted keys, joined (bytes);
+        # CUDA compaction adds survivor flags and a gather buffer as wide as the widest field (pos)
+        scratch = {"ev": 1 + 1 + 8, "platelet": 1 + 1 + 24 + 1}
+        if backend.name == "cuda":
+            scratch = {name: b + 8 + 12 for name, b in scratch.items()}
         per_agent = EV_FRACTION * (EV.bytes_per_agent() + scratch["ev"]) + (1 - EV_FRACTION) * (PLATELET.bytes_per_agent() + scratch["platelet"])
         for kernel, names in parts.items():
             seconds = time_call(part(names), backend, repeats=repeats, warmup=1)

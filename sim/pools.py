@@ -40,7 +40,7 @@ class AgentPool:
         self._stale = False
         self._n = 0
         self._next_uid = int(next_uid)
-        self._rows = None
+        self._compaction = None
         self.capacity = 0
         self.arrays: dict = {}
         self._allocate(max(1, int(capacity)))
@@ -122,7 +122,7 @@ class AgentPool:
             ) from None
         self.arrays = new
         self.capacity = capacity
-        self._rows = None
+        self._compaction = None
 
     def grow(self, min_capacity: int) -> None:
         """Reallocate to at least ``min_capacity`` rows (doubling), keeping agents."""
@@ -221,23 +221,39 @@ class AgentPool:
         """Remove live agents where ``dead[i]`` (device bool [capacity]) on the
         device, survivors in order, rows past them zeroed; the pool must count
         on the device (:meth:`count_on_device`). Returns the number removed as
-        a device int64 [1] (no transfer)."""
-        xp = self.backend.xp
-        if self._rows is None:
-            self._rows = xp.arange(self.capacity, dtype=np.int64)
-        rows = self._rows
-        live = self.counter[0:1]
-        alive = (rows < live) & ~dead[: self.capacity]
-        kept = xp.cumsum(alive)
-        m = kept[-1:]
-        source = xp.minimum(xp.searchsorted(kept, rows, side="right"), self.capacity - 1)
-        filled = rows < m
-        for arr in self.arrays.values():
-            arr[...] = xp.where(filled.reshape((-1,) + (1,) * (arr.ndim - 1)), arr[source], 0)
-        removed = live - m
-        self.counter[0:1] = m
+        a device int64 [1] (no transfer). The CPU moves the live rows in place
+        serially (kernels/cpu/pools.py); CUDA gathers each field through a
+        scratch array after a prefix sum (kernels/cuda/pools.py)."""
+        k = self.backend.kernels("pools")
+        if self.backend.name == "cpu":
+            removed = np.zeros(1, dtype=np.int64)
+            for arr in self.arrays.values():
+                k.compact_field(self.counter, dead, arr)
+            k.compact_count(self.counter, dead, removed)
+        else:
+            keep, views = self._compaction_scratch()
+            k.survivors(self.capacity, self.counter, dead, keep)
+            kept = self.backend.xp.cumsum(keep)
+            for name, arr in self.arrays.items():
+                field = arr.reshape(self.capacity, -1)
+                k.gather_survivors(self.capacity, keep, kept, field, views[name])
+                field[...] = views[name]
+            removed = self.counter[0:1] - kept[-1:]
+            self.counter[0:1] = kept[-1:]
         self.device_changed()
         return removed
+
+    def _compaction_scratch(self):
+        """(keep: int64 [capacity], {field: [capacity, k] view in the field's
+        dtype of one scratch buffer as wide as the widest field}) for the
+        CUDA compaction, allocated once per capacity."""
+        if self._compaction is None:
+            xp = self.backend.xp
+            fields = {name: (np.dtype(dtype), int(np.prod(shape, dtype=np.int64))) for name, (dtype, shape) in self.species.all_fields().items()}
+            scratch = xp.zeros(self.capacity * max(dtype.itemsize * width for dtype, width in fields.values()), dtype=np.uint8)
+            views = {name: scratch[: self.capacity * dtype.itemsize * width].view(dtype).reshape(self.capacity, width) for name, (dtype, width) in fields.items()}
+            self._compaction = (xp.zeros(self.capacity, dtype=np.int64), views)
+        return self._compaction
 
     # -- host views (logging, checkpoints, tests) -------------------------
     def to_host(self) -> dict[str, np.ndarray]:

@@ -256,14 +256,15 @@ def is_blocked(seed, block_stream, uid, theta):
 
 @per_item("bind", live=True)
 @register_jitable
-def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, sorted_keys, order, target):
-    """A free EV with beta2 > 0 whose β2 is not antibody-blocked
+def bind_one(i, ev_pos, ev_uid, ev_state, beta2, fate, seed, stream, step, p_bind, theta, block_stream, pl_pos, pl_state, radius, grid, dims, sorted_keys, order, target):
+    """A free EV still in the blood (``fate[i]`` KEEP after this step's
+    transport, :func:`transport_one`) with beta2 > 0 whose β2 is not antibody-blocked
     (``is_blocked`` with fraction θ) binds, with probability p_bind =
     1 − exp(−k_bind·dt), the nearest platelet within ``radius`` µm:
     target[i] = its row and ev_state[i] = BOUND; else -1. A blocked EV
     never binds."""
     target[i] = -1
-    if ev_state[i] != 0 or beta2[i] <= 0.0:
+    if fate[i] != KEEP or ev_state[i] != 0 or beta2[i] <= 0.0:
         return
     if is_blocked(seed, block_stream, ev_uid[i], theta):
         return
@@ -274,6 +275,22 @@ def bind_one(i, ev_pos, ev_uid, ev_state, beta2, seed, stream, step, p_bind, the
     if j >= 0:
         target[i] = j
         ev_state[i] = BOUND
+
+
+@register_jitable
+def removal_key(i, fate, state, removed_state, outflow_key, cleared_key, removed_key):
+    """The ledger entry agent i leaves its pool under this step, -1 when it
+    stays: ``outflow_key`` for fate OUTFLOW, ``cleared_key`` for CLEARED,
+    ``removed_key`` when its state is ``removed_state`` (EVs: BOUND; 255 for
+    none). fate: int8 [n] from :func:`transport_one`."""
+    f = fate[i]
+    if f == OUTFLOW:
+        return outflow_key
+    if f == CLEARED:
+        return cleared_key
+    if state[i] == removed_state:
+        return removed_key
+    return -1
 
 
 @per_item("activate", live=True)

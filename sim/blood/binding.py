@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from alveosim.blood import ledger
 from alveosim.blood.species import BOUND
 from alveosim.channels import ANTIBODY_THETA
+from alveosim.blood.transport import remove
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
 
@@ -24,9 +24,12 @@ def binding_probability(binding_rate: float, dt: float) -> float:
 
 
 class Binding(Operation):
-    """Each free EV records its target platelet (row) or −1; platelets then
-    count their EVs with an integer scatter (exact whatever the order); bound
-    EVs leave the pool, counted as ``ev_bound``, on the device (no transfer)."""
+    """Each free EV still in the blood records its target platelet (row) or
+    −1; platelets then count their EVs with an integer scatter (exact
+    whatever the order). Then the EVs leave the pool on the device (no
+    transfer) in one compaction: the bound ones (``ev_bound``) and those
+    this step's transport moved out or cleared (``ev_outflow``,
+    ``ev_cleared``; their fates from :class:`~alveosim.blood.transport.BloodTransport`)."""
 
     clocks = frozenset({BLOOD})
     name = "blood.binding"
@@ -43,22 +46,19 @@ class Binding(Operation):
         self.context.ensure(sim)
         sim.channels.optional(ANTIBODY_THETA, __name__)  # optional: no antibody, nothing blocked
         self.k = sim.backend.kernels("blood")
-        self.target = sim.backend.xp.zeros(0, dtype=np.int64)
 
     def act(self, state, dt):
         evs = state.pool("ev")
         platelets = state.pool("platelet")
         p_bind = binding_probability(self.binding_rate, dt)
         theta = min(max(float(state.values.get(ANTIBODY_THETA, 0.0)), 0.0), 1.0)
-        if p_bind <= 0.0:
-            return
-        xp = state.backend.xp
-        if self.target.shape[0] != evs.capacity:
-            self.target = xp.zeros(evs.capacity, dtype=np.int64)
-        cells = self.context.platelet_cells.current(state, "binding")
-        self.k.bind(
-            evs.capacity, evs.counter, evs.arrays["pos"], evs.arrays["uid"], evs.arrays["state"], evs.arrays["beta2"], state.seed, int(Stream.EV_BIND), state.step,
-            p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, *cells.query, self.target,
-        )
-        self.k.count_bound(evs.capacity, evs.counter, self.target, platelets.arrays["n_bound"])
-        ledger.add(state, "ev_bound", evs.compact(evs.arrays["state"] == BOUND))
+        fate = self.context.scratch(state.backend, "ev_fate", evs.capacity, np.int8)
+        if p_bind > 0.0:
+            target = self.context.scratch(state.backend, "ev_target", evs.capacity, np.int64)
+            cells = self.context.platelet_cells.current(state, "binding")
+            self.k.bind(
+                evs.capacity, evs.counter, evs.arrays["pos"], evs.arrays["uid"], evs.arrays["state"], evs.arrays["beta2"], fate, state.seed, int(Stream.EV_BIND), state.step,
+                p_bind, theta, int(Stream.EV_BLOCK), platelets.arrays["pos"], platelets.arrays["state"], self.contact, *cells.query, target,
+            )
+            self.k.count_bound(evs.capacity, evs.counter, target, platelets.arrays["n_bound"])
+        remove(state, self.context, "ev", fate, BOUND, "ev_outflow", "ev_cleared", "ev_bound")

@@ -120,6 +120,17 @@ class BloodContext:
         self.cutoff = cutoff
         self.geometry: BloodGeometry | None = None
         self.platelet_cells: PlateletCells | None = None
+        self._scratch: dict = {}
+
+    def scratch(self, backend, name: str, capacity: int, dtype):
+        """Device array ``name`` of ``capacity`` rows shared by the blood
+        operations of a step (reallocated, zero, when the capacity changes):
+        ``ev_fate`` is written by transport and read by binding, which
+        removes the EVs that left the blood and those that bound at once."""
+        arr = self._scratch.get(name)
+        if arr is None or arr.shape[0] != capacity:
+            arr = self._scratch[name] = backend.xp.zeros(capacity, dtype=dtype)
+        return arr
 
     def ensure(self, sim) -> None:
         if self.geometry is None:

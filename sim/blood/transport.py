@@ -11,11 +11,10 @@ import numpy as np
 from alveosim.blood import ledger
 from alveosim.blood.species import AGGREGATED
 from alveosim.channels import BLOOD_WINDOWS, EV_BETA2, EV_SHED_RATE, LABELS, OCCLUDED, OCCLUSION_EVENTS, PLASMA_SEV_B2, VELOCITY
-from alveosim.kernels.rules.blood import CLEARED, KEEP, OUTFLOW
 from alveosim.operations import BLOOD, Operation
 from alveosim.streams import Stream
 
-NO_IMMOBILE_STATE = 255
+NO_STATE = 255  # a state code no agent has: nothing immobile, nothing removed by state
 
 
 def plasma_ev_concentration(state, fallback: float) -> float:
@@ -140,8 +139,11 @@ class BloodInflow(Operation):
 
 class BloodTransport(Operation):
     """Move EVs (diffusivity D_ev, cleared with the plasma half-life) and
-    non-aggregated platelets (D_platelet) with the flow; remove those that
-    end in OUTLET voxels (outflow) and cleared EVs, counting both."""
+    non-aggregated platelets (D_platelet) with the flow. Platelets that end
+    in OUTLET voxels leave the pool here (counted as outflow); the EVs' fates
+    (``context.scratch`` ``ev_fate``: OUTFLOW, CLEARED or KEEP) stay for
+    :class:`~alveosim.blood.binding.Binding`, which removes those EVs together
+    with the bound ones in one compaction."""
 
     clocks = frozenset({BLOOD})
     name = "blood.transport"
@@ -158,17 +160,12 @@ class BloodTransport(Operation):
         super().attach(sim)
         self.context.ensure(sim)
         self.k = sim.backend.kernels("blood")
-        self.fate = {"ev": sim.backend.xp.zeros(0, dtype=np.int8), "platelet": sim.backend.xp.zeros(0, dtype=np.int8)}
 
     def _move(self, state, name, diffusivity, p_clear, immobile, stream, dt):
         """Launch the move of pool ``name``; returns its fates (device int8
-        [capacity], KEEP past the live rows)."""
+        [capacity], written on the live rows)."""
         pool = state.pool(name)
-        xp = state.backend.xp
-        if self.fate[name].shape[0] != pool.capacity:
-            self.fate[name] = xp.zeros(pool.capacity, dtype=np.int8)
-        fate = self.fate[name]
-        fate[:] = 0
+        fate = self.context.scratch(state.backend, f"{name}_fate", pool.capacity, np.int8)
         geo = self.context.geometry
         self.k.transport(
             pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pool.arrays["state"], immobile, state.seed, stream, state.step,
@@ -178,14 +175,22 @@ class BloodTransport(Operation):
         return fate
 
     def act(self, state, dt):
-        xp = state.backend.xp
         p_clear = -math.expm1(-math.log(2.0) / self.ev_half_life * dt)
-        ev_fate = self._move(state, "ev", self.ev_diffusivity, p_clear, NO_IMMOBILE_STATE, int(Stream.EV_TRANSPORT), dt)
+        self._move(state, "ev", self.ev_diffusivity, p_clear, NO_STATE, int(Stream.EV_TRANSPORT), dt)
         pl_fate = self._move(state, "platelet", self.platelet_diffusivity, 0.0, AGGREGATED, int(Stream.PLATELET_TRANSPORT), dt)
-        ledger.add(state, "ev_outflow", xp.count_nonzero(ev_fate == OUTFLOW))
-        ledger.add(state, "ev_cleared", xp.count_nonzero(ev_fate == CLEARED))
-        ledger.add(state, "platelet_outflow", state.pool("platelet").compact(pl_fate != KEEP))
-        state.pool("ev").compact(ev_fate != KEEP)
+        remove(state, self.context, "platelet", pl_fate, NO_STATE, "platelet_outflow", None, None)
 
     def observe(self, state):
         return {"ev_free": float(state.pool("ev").n), **ledger.values(state)}
+
+
+def remove(state, context, name: str, fate, removed_state: int, outflow: str, cleared: str | None, removed: str | None) -> None:
+    """Remove from pool ``name`` the agents whose ``fate`` (device int8
+    [capacity]) is OUTFLOW or CLEARED or whose state is ``removed_state``,
+    counted in the ledger under ``outflow``, ``cleared`` and ``removed`` (None:
+    the pool has no such removals): one tally kernel and one compaction."""
+    pool = state.pool(name)
+    dead = context.scratch(state.backend, f"{name}_dead", pool.capacity, np.bool_)
+    keys = [-1 if key is None else ledger.INDEX[key] for key in (outflow, cleared, removed)]
+    state.backend.kernels("blood").tally_removals(pool.capacity, pool.counter, fate, pool.arrays["state"], removed_state, ledger.counts(state), *keys, dead)
+    pool.compact(dead)
