@@ -158,3 +158,23 @@ def test_resume_with_ctcs_is_bit_identical(tmp_path):
     assert v["ctc_arrived"] > 0 and v["ctc_extravasated"] > 0 and full.state.pool("ctc").n > 0
     assert_same_state(host_state(full), host_state(second))
     assert (tmp_path / "full" / "timeseries.csv").read_text() == (tmp_path / "split" / "timeseries.csv").read_text()
+
+
+def test_ctc_blood_step_reads_nothing_from_the_device():
+    """Arrival and the move-and-arrest step, counted on the cuda backend
+    (the simulator): kernel launches and array operations, no sync."""
+    from alveosim.benchmarks.counting import CountingBackend
+
+    with CountingBackend() as be:
+        sim = ctc_channel(be, 20.0, seed=1)
+        step(sim, 1, dt=2e-3)  # attach, and a first step
+        ops = [op for op in sim.operations if type(op).__name__ in ("CtcArrival", "CtcStep")]
+        be.counts.reset()
+        for _ in range(3):
+            for op in ops:
+                op.act(sim.state, 2e-3)
+            sim.state.step += 1
+            syncs, launches, _ = be.counts.snapshot()
+            assert syncs == 0, be.counts.sites
+            assert launches >= 4
+            be.counts.reset()
