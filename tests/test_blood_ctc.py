@@ -70,13 +70,13 @@ def ctc_channel(backend, enhancement: float, seed: int):
     """A channel with CTCs arriving at the inlet and a ring of aggregated
     platelets around its middle; the CTC and tumour features seeded."""
     ctc = {"concentration": "3e7 /uL", "arrest_rate": "5 /s", "clot_enhancement": enhancement, "contact_distance": "3 um", "extravasation_time": "1 h", "clearance_rate": "1 /h"}
-    sim = channel_sim(backend, shape=(24, 5, 5), blood=blood_config(platelets=QUIET), seed=seed)
+    sim = channel_sim(backend, shape=(14, 5, 5), blood=blood_config(platelets=QUIET), seed=seed)
     sim.config.ctc = CtcConfig.model_validate(ctc)
     sim.config.tumour = Tumour.model_validate({"doubling_time": "3 d", "seeding": {"mode": "capillary", "count": 0}})
     tumour_feature.initialize(sim)
     ctc_feature.initialize(sim)
     sim.operations += ctc_feature.operations(sim)
-    ring = [[12.5 * H, (j + 0.5) * H, (k + 0.5) * H] for j in (1, 2, 3) for k in (1, 2, 3)]
+    ring = [[7.5 * H, (j + 0.5) * H, (k + 0.5) * H] for j in (1, 2, 3) for k in (1, 2, 3)]
     put_agents(sim, "platelet", ring, state=np.full(9, AGGREGATED, np.uint8))
     set_uniform_velocity(sim, 500.0)
     return sim
@@ -95,7 +95,10 @@ def balance(sim) -> dict:
     return v, held
 
 
-def test_ctcs_are_conserved_and_extravasate_into_tumour_cells(backend):
+def test_ctcs_are_conserved_and_extravasate_into_tumour_cells(cpu):
+    """CPU only: the rule's CUDA side is the arrest test's, and the
+    simulator would take minutes over the blood operations."""
+    backend = cpu
     sim = ctc_channel(backend, 20.0, seed=3)
     step(sim, 40, dt=2e-3)
     v, held = balance(sim)
@@ -155,3 +158,23 @@ def test_resume_with_ctcs_is_bit_identical(tmp_path):
     assert v["ctc_arrived"] > 0 and v["ctc_extravasated"] > 0 and full.state.pool("ctc").n > 0
     assert_same_state(host_state(full), host_state(second))
     assert (tmp_path / "full" / "timeseries.csv").read_text() == (tmp_path / "split" / "timeseries.csv").read_text()
+
+
+def test_ctc_blood_step_reads_nothing_from_the_device():
+    """Arrival and the move-and-arrest step, counted on the cuda backend
+    (the simulator): kernel launches and array operations, no sync."""
+    from alveosim.benchmarks.counting import CountingBackend
+
+    with CountingBackend() as be:
+        sim = ctc_channel(be, 20.0, seed=1)
+        step(sim, 1, dt=2e-3)  # attach, and a first step
+        ops = [op for op in sim.operations if type(op).__name__ in ("CtcArrival", "CtcStep")]
+        be.counts.reset()
+        for _ in range(3):
+            for op in ops:
+                op.act(sim.state, 2e-3)
+            sim.state.step += 1
+            syncs, launches, _ = be.counts.snapshot()
+            assert syncs == 0, be.counts.sites
+            assert launches >= 4
+            be.counts.reset()
