@@ -11,6 +11,7 @@ import numpy as np
 
 from alveosim.blood.geometry import BloodGeometry, PlateletCells
 from alveosim.blood.settle import BIRTH_SIGMAS
+from alveosim.channels import BLOOD_WINDOWS, LABELS, OCCLUDED, OCCLUSION_EVENTS, VELOCITY
 from alveosim.ctc import ledger
 from alveosim.kernels.rules.blood import OUTFLOW
 from alveosim.kernels.rules.ctc import ARREST_CLOT, ARREST_OPEN
@@ -39,8 +40,8 @@ class CtcContext:
         """Blood volume entering each inlet voxel per step, |v|·h²·dt (µm³,
         device float64 [m]), recomputed when the flow may have changed (a new
         phase or window, an occlusion, another dt)."""
-        velocity = state.arrays["velocity"]
-        key = (state.phase_index, state.values.get("blood_windows", 0.0), state.values.get("occlusion_events", 0.0), id(velocity), dt)
+        velocity = state.arrays[VELOCITY]
+        key = (state.phase_index, state.values.get(BLOOD_WINDOWS, 0.0), state.values.get(OCCLUSION_EVENTS, 0.0), id(velocity), dt)
         if key != self._inlet_key:
             geo = self.geometry
             xp = state.backend.xp
@@ -55,6 +56,8 @@ class CtcArrival(Operation):
     blood step, placed uniformly in the voxel, circulating; counted as
     ``ctc_arrived`` on the device."""
 
+    name = "ctc.arrival"
+    after = "ctc.headroom"
     clocks = frozenset({BLOOD})
 
     def __init__(self, context: CtcContext, concentration_um3: float, trigger=None):
@@ -95,6 +98,8 @@ class CtcStep(Operation):
     CTCs ending in OUTLET voxels leave. Arrests are counted at clot and in
     open capillary, outflow as ``ctc_outflow``, all on the device."""
 
+    name = "ctc.step"
+    after = "ctc.arrival"
     clocks = frozenset({BLOOD})
 
     def __init__(self, context: CtcContext, diffusivity: float, arrest_rate: float, clot_enhancement: float, trigger=None):
@@ -116,13 +121,14 @@ class CtcStep(Operation):
         if self.fate.shape[0] != pool.capacity:
             self.fate = xp.zeros(pool.capacity, dtype=np.int8)
         geo = self.context.geometry
-        cells = self.context.platelet_cells.refresh(state)
+        cells = self.context.platelet_cells  # its own cell width, so built here, its only reader
+        cells.build(state)
         p_open = -math.expm1(-self.arrest_rate * dt)
         p_clot = -math.expm1(-self.enhancement * self.arrest_rate * dt)
         self.k.ctc_step(
             pool.capacity, pool.counter, pool.arrays["pos"], pool.arrays["uid"], pool.arrays["state"], state.seed, int(Stream.CTC_TRANSPORT), int(Stream.CTC_ARREST), state.step,
-            math.sqrt(2.0 * self.diffusivity * dt), dt, geo.h, state.arrays["labels"], state.arrays["occluded"], state.arrays["velocity"],
-            p_open, p_clot, platelets.arrays["pos"], platelets.arrays["state"], self.context.contact, cells.grid, cells.dims, cells.sorted_keys, cells.order, self.fate,
+            math.sqrt(2.0 * self.diffusivity * dt), dt, geo.h, state.arrays[LABELS], state.arrays[OCCLUDED], state.arrays[VELOCITY],
+            p_open, p_clot, platelets.arrays["pos"], platelets.arrays["state"], self.context.contact, *cells.query, self.fate,
         )
         clot = self.fate == ARREST_CLOT
         pool.arrays["at_clot"][...] |= clot.astype(np.uint8)
@@ -138,6 +144,8 @@ class CtcHeadroom(Operation):
     :data:`~alveosim.blood.settle.BIRTH_SIGMAS` Poisson standard deviations,
     could fill it. Agents keep their rows, so growing changes no result."""
 
+    name = "ctc.headroom"
+    after = "blood"  # every blood-clock operation: the platelets move and aggregate first
     clocks = frozenset({BLOOD})
 
     def __init__(self, arrival: CtcArrival, trigger):

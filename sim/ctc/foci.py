@@ -13,7 +13,7 @@ from alveosim.ctc.species import ARRESTED, CIRCULATING, EXTRAVASATED
 from alveosim.labels import AIR, BLOOD, SEPTUM
 from alveosim.operations import TISSUE, Column, Operation
 from alveosim.streams import Stream
-from alveosim.tumour.geometry import confinement_labels
+from alveosim.tumour.geometry import Confinement
 from alveosim.tumour.seeding import seeded_cells, touching
 
 COLUMNS = [
@@ -41,6 +41,8 @@ class CtcFate(Operation):
     blood nearest to it, and stays in the pool, extravasated, as the record
     of its focus (``tumour`` = the cell's uid)."""
 
+    name = "ctc.fate"
+    after = "blood"  # after the tissue step's blood window
     clocks = frozenset({TISSUE})
 
     def __init__(self, cfg, tumour_cfg):
@@ -50,7 +52,7 @@ class CtcFate(Operation):
 
     def attach(self, sim):
         super().attach(sim)
-        labels = sim.backend.to_host(confinement_labels(sim))
+        labels = sim.backend.to_host(Confinement().labels(sim))
         self.h = float(sim.config.domain.voxel)
         gates = touching(labels, (AIR, SEPTUM), BLOOD)
         self.gates = ((np.stack(np.unravel_index(gates, labels.shape), axis=1) + 0.5) * self.h).astype(np.float32)
