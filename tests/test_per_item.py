@@ -24,6 +24,8 @@ from tests.conftest import to_host
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = [m for m in launcher_modules() if (ROOT / "kernels" / "cpu" / f"{m}.py").is_file()]
 RULE_MODULES = [importlib.import_module(f"alveosim.kernels.rules.{m.name}") for m in pkgutil.iter_modules(rules_package.__path__)]
+# topics whose launchers differ by design, each with the reason; their callers branch on the backend
+BACKEND_SPECIFIC = {"pools": "compaction: the CPU moves live rows in place serially; CUDA flags survivors, scans, then gathers"}
 DECLARED = [(module, rule) for module in RULE_MODULES for rule in per_item.declared(module)]
 
 
@@ -36,7 +38,7 @@ def launchers(module) -> dict[str, inspect.Signature]:
     }
 
 
-@pytest.mark.parametrize("topic", TOPICS)
+@pytest.mark.parametrize("topic", [t for t in TOPICS if t not in BACKEND_SPECIFIC])
 def test_cpu_and_cuda_modules_expose_the_same_launchers(topic):
     cpu = launchers(importlib.import_module(f"alveosim.kernels.cpu.{topic}"))
     cuda = launchers(importlib.import_module(f"alveosim.kernels.cuda.{topic}"))
