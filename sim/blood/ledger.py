@@ -9,41 +9,17 @@ host only when logging; checkpoints keep it). Pools balance as
 
 from __future__ import annotations
 
-import numpy as np
-
-from alveosim import arrays
+from alveosim.device_ledger import DeviceLedger
 
 EV_IN = ("ev_seeded", "ev_inflow", "ev_shed")
 EV_OUT = ("ev_outflow", "ev_cleared", "ev_bound")
 PLATELET_IN = ("platelet_seeded", "platelet_inflow")
 PLATELET_OUT = ("platelet_outflow",)
 KEYS = EV_IN + EV_OUT + PLATELET_IN + PLATELET_OUT
-INDEX = {key: i for i, key in enumerate(KEYS)}
 ARRAY = "blood_ledger"
-
-arrays.declare(ARRAY, unit="agents", internal=True)
-
-
-def counts(state):
-    """The device ledger (int64 [len(KEYS)]), created zero when absent."""
-    ledger = state.arrays.get(ARRAY)
-    if ledger is None:
-        ledger = state.arrays[ARRAY] = state.backend.xp.zeros(len(KEYS), dtype=np.int64)
-    return ledger
-
-
-def add(state, key: str, count) -> None:
-    """Count ``count`` agents (a host int, or a device int64 [1] or 0-d
-    array: no transfer) under ledger entry ``key``."""
-    i = INDEX[key]
-    ledger = counts(state)
-    ledger[i : i + 1] += int(count) if isinstance(count, (int, float)) else count
-
-
-def values(state) -> dict[str, float]:
-    """Every ledger entry (one transfer)."""
-    host = state.backend.to_host(counts(state))
-    return {key: float(host[i]) for i, key in enumerate(KEYS)}
+LEDGER = DeviceLedger(ARRAY, KEYS)
+INDEX = LEDGER.index
+counts, add, values = LEDGER.counts, LEDGER.add, LEDGER.values
 
 
 def expected_counts(state) -> tuple[float, float]:
