@@ -118,7 +118,13 @@ def _compile(rule, template: str, fn_name: str, module: str, namespace: dict):
 
 
 def _launcher_module(rules: ModuleType, backend: str) -> str:
-    return f"alveosim.kernels.{backend}.{rules.__name__.rsplit('.', 1)[-1]}"
+    """The module the launchers are defined in: the topic's launcher module
+    for rules under ``alveosim.kernels.rules``; elsewhere (an extension's
+    rules) the rules module itself, so that Numba's cache, which imports the
+    module when it loads a launcher, finds it."""
+    if rules.__name__.startswith("alveosim.kernels.rules."):
+        return f"alveosim.kernels.{backend}.{rules.__name__.rsplit('.', 1)[-1]}"
+    return rules.__name__
 
 
 def cpu_launchers(rules: ModuleType) -> dict:

@@ -47,3 +47,4 @@ class Stream(IntEnum):
     CTC_ARREST = 143
     CTC_FATE = 144  # extravasation or clearance of arrested CTCs, host draws per tissue step
     CTC_FOCUS = 145  # cycle state of the tumour cell an extravasated CTC becomes
+    NEUTROPHIL = 150  # the neutrophil example: moves and platelet bonds

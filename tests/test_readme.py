@@ -21,7 +21,7 @@ EXCLUDED = {
     "./install.sh": "installs system packages and .venv; CI runs it before the tests (.ci/run)",
     ".venv/bin/python -m pytest -q": "the test suite itself",
 }
-INPUTS = ("configs", "docs")  # what the commands read, linked into the scratch directory
+INPUTS = ("configs", "docs", "examples")  # what the commands read, linked into the scratch directory
 TIMEOUT_S = 300
 
 
