@@ -12,6 +12,7 @@ import pytest
 from alveosim.kernels.rules.tumour import EMT, EPITHELIAL
 from alveosim.config import load_config
 from alveosim.labels import AIR, BLOOD, CAPILLARY, SEPTUM
+from alveosim.operations import Operation
 from alveosim.simulation import Simulation
 from alveosim.streams import Stream
 from alveosim.tumour.lifecycle import TumourGrowth
@@ -266,7 +267,7 @@ def test_a_run_secretes_and_is_identical_on_cpu_and_cuda(cpu, cuda):
     results = []
     for be in (cpu, cuda):
         sim = Simulation(cfg, backend=be)
-        sim.operations.insert(2, _ContactAll())  # stands in for the TRM contact sensing
+        sim.operations.append(_ContactAll())  # stands in for the TRM contact sensing (placed by its declarations)
         sim.run(progress=False)
         pool = sim.state.pool("tumour")
         results.append((pool.to_host(), be.to_host(sim.state.arrays["fields"]), dict(sim.timeseries.rows[-1])))
@@ -280,17 +281,14 @@ def test_a_run_secretes_and_is_identical_on_cpu_and_cuda(cpu, cuda):
     assert ra["cxcl13_max_septum_pM"] > 0 and ra["tumour_signal_max_septum_au"] > 0
 
 
-class _ContactAll:
-    """A tissue-clock operation marking every tumour cell as TRM-touched."""
+class _ContactAll(Operation):
+    """A tissue-clock operation marking every tumour cell as TRM-touched,
+    where the TRM contact sensing would act: before EMT reads the contacts."""
 
+    name = "test.contact_all"
+    after = "tumour.seeding"
+    before = "tumour.emt"
     clocks = frozenset({"tissue"})
-    writer = False
-
-    def trigger(self, step, time, dt):
-        return True
-
-    def attach(self, sim):
-        pass
 
     def act(self, state, dt):
         pool = state.pool("tumour")
